@@ -26,7 +26,7 @@ dotnet build OrleansRpc.sln -c Release --no-restore -nologo || exit 1
 status=0
 dotnet test OrleansRpc.sln -c Release --no-build --nologo \
     --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
-    --blame-hang-timeout 10m || status=$?
+    --blame-hang-timeout 10m --collect "XPlat Code Coverage" || status=$?
 
 passed=0
 failed=0
