@@ -343,14 +343,9 @@ public ref struct MessagePackReader
     public int ReadStringHeader()
     {
         byte code = ReadCode();
-        long length;
-        if (code is >= MessagePackCode.MinFixStr and <= MessagePackCode.MaxFixStr)
+        long length = code switch
         {
-            return code & 0x1f;
-        }
-
-        length = code switch
-        {
+            >= MessagePackCode.MinFixStr and <= MessagePackCode.MaxFixStr => code & 0x1f,
             MessagePackCode.Str8 => ReadU8(),
             MessagePackCode.Str16 => ReadU16(),
             MessagePackCode.Str32 => ReadU32(),
