@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansRpc.Gateway;
+
+/// <summary>Checks <see cref="RapGatewayOptions"/> at start; every message names the offending key.</summary>
+internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RapGatewayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string Prefix = RapGatewayOptions.SectionName + ":";
+
+        if (options.Port is < 0 or > 65535)
+        {
+            failures.Add($"{Prefix}{nameof(options.Port)} must be 0..65535 (was {options.Port}).");
+        }
+
+        if (options.MaxFrameBytes is < 16 or > RapGatewayOptions.DefaultMaxFrameBytes)
+        {
+            failures.Add($"{Prefix}{nameof(options.MaxFrameBytes)} must be 16..{RapGatewayOptions.DefaultMaxFrameBytes} (was {options.MaxFrameBytes}); the Python peer cannot decode more than 100 MiB.");
+        }
+
+        if (options.MaxConnections < 0)
+        {
+            failures.Add($"{Prefix}{nameof(options.MaxConnections)} must be 0 (unlimited) or positive (was {options.MaxConnections}).");
+        }
+
+        if (options.MaxInFlightCallsPerConnection < 1)
+        {
+            failures.Add($"{Prefix}{nameof(options.MaxInFlightCallsPerConnection)} must be at least 1 (was {options.MaxInFlightCallsPerConnection}).");
+        }
+
+        Positive(failures, Prefix + nameof(options.PingInterval), options.PingInterval);
+        Positive(failures, Prefix + nameof(options.IdleTimeout), options.IdleTimeout);
+        Positive(failures, Prefix + nameof(options.LegacySilenceThreshold), options.LegacySilenceThreshold);
+        if (options.PongTimeout is { } pong)
+        {
+            Positive(failures, Prefix + nameof(options.PongTimeout), pong);
+        }
+
+        if (options.DrainTimeout < TimeSpan.Zero)
+        {
+            failures.Add($"{Prefix}{nameof(options.DrainTimeout)} cannot be negative (was {options.DrainTimeout}).");
+        }
+
+        bool hasCert = !string.IsNullOrEmpty(options.TlsCertificatePath);
+        bool hasKey = !string.IsNullOrEmpty(options.TlsKeyPath);
+        if (hasCert != hasKey)
+        {
+            failures.Add($"{Prefix}{nameof(options.TlsCertificatePath)} and {Prefix}{nameof(options.TlsKeyPath)} must be given together.");
+        }
+        else if (hasCert)
+        {
+            FileExists(failures, Prefix + nameof(options.TlsCertificatePath), options.TlsCertificatePath!);
+            FileExists(failures, Prefix + nameof(options.TlsKeyPath), options.TlsKeyPath!);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Positive(List<string> failures, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{key} must be positive (was {value}).");
+        }
+    }
+
+    private static void FileExists(List<string> failures, string key, string path)
+    {
+        if (!File.Exists(path))
+        {
+            failures.Add($"{key}: file '{path}' does not exist.");
+        }
+    }
+}

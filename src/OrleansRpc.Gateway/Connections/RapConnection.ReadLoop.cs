@@ -1,0 +1,226 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using OrleansRpc.MessagePack;
+
+namespace OrleansRpc.Gateway.Connections;
+
+internal sealed partial class RapConnection
+{
+    /// <summary>
+    /// A partial frame longer than this is moved out of the transport pipe into a buffer of our own, so a
+    /// frame larger than the transport's read-buffer limit (Kestrel sockets: 1 MiB) cannot stall the pipe.
+    /// </summary>
+    internal const int LargeFrameThreshold = 64 * 1024;
+
+    private async Task ReadLoopAsync(IRapFrameHandler handler)
+    {
+        PipeReader input = _context.Transport.Input;
+        CancellationToken stop = _stopReading.Token;
+        LargeFrameBuffer? large = null;
+        try
+        {
+            while (true)
+            {
+                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection)
+                {
+                    // Back-pressure: read nothing more until a call finishes; TCP pushes back on the client.
+                    GatewayLog.ReadPaused(_logger, ConnectionId, InFlightCalls);
+                    await WhenCapacityAsync().WaitAsync(stop).ConfigureAwait(false);
+                }
+
+                if (large is not null)
+                {
+                    bool paused = ProcessLarge(handler, large);
+                    if (large.Length == 0)
+                    {
+                        large.Dispose();
+                        large = null;
+                    }
+                    else if (paused)
+                    {
+                        continue;
+                    }
+                }
+
+                ReadResult result = await input.ReadAsync(stop).ConfigureAwait(false);
+                if (result.IsCanceled)
+                {
+                    return;
+                }
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                if (large is not null)
+                {
+                    // Take everything already available before scanning again (scans are not resumable).
+                    large.Append(buffer);
+                    input.AdvanceTo(buffer.End);
+                    bool completed = result.IsCompleted;
+                    while (!completed && input.TryRead(out ReadResult more))
+                    {
+                        large.Append(more.Buffer);
+                        input.AdvanceTo(more.Buffer.End);
+                        completed = more.IsCompleted;
+                    }
+
+                    if (large.Length > _options.MaxFrameBytes && !large.HasCompleteFrameAtStart(_readerOptions))
+                    {
+                        throw new MessagePackLimitExceededException(nameof(RapGatewayOptions.MaxFrameBytes), _options.MaxFrameBytes, large.Length);
+                    }
+
+                    if (completed)
+                    {
+                        ProcessLarge(handler, large);
+                        if (large.Length > 0)
+                        {
+                            GatewayLog.TruncatedFrame(_logger, ConnectionId, large.Length);
+                        }
+
+                        return;
+                    }
+
+                    continue;
+                }
+
+                bool pausedForCapacity = ProcessBuffer(handler, ref buffer);
+                if (IsClosing)
+                {
+                    input.AdvanceTo(buffer.Start);
+                    return;
+                }
+
+                if (pausedForCapacity)
+                {
+                    // Frames are left in the buffer: examine nothing so the next read returns them at once.
+                    input.AdvanceTo(buffer.Start);
+                    continue;
+                }
+
+                if (result.IsCompleted)
+                {
+                    if (!buffer.IsEmpty)
+                    {
+                        GatewayLog.TruncatedFrame(_logger, ConnectionId, buffer.Length);
+                    }
+
+                    input.AdvanceTo(buffer.End);
+                    GatewayLog.ClientDisconnected(_logger, ConnectionId);
+                    return;
+                }
+
+                if (buffer.Length > _options.MaxFrameBytes)
+                {
+                    throw new MessagePackLimitExceededException(nameof(RapGatewayOptions.MaxFrameBytes), _options.MaxFrameBytes, buffer.Length);
+                }
+
+                if (buffer.Length >= LargeFrameThreshold)
+                {
+                    large = new LargeFrameBuffer(buffer.Length);
+                    large.Append(buffer);
+                    input.AdvanceTo(buffer.End);
+                }
+                else
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Close() was called
+        }
+        catch (MessagePackLimitExceededException ex)
+        {
+            GatewayLog.FrameLimitExceeded(_logger, ConnectionId, ex.Message);
+            Close("frame over limit");
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            GatewayLog.MalformedInput(_logger, ConnectionId, ex.Message);
+            Close("malformed input");
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException)
+        {
+            GatewayLog.ClientReset(_logger, ConnectionId, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The frame handler refused a frame it could not make sense of: that client alone is dropped.
+            GatewayLog.ProtocolViolation(_logger, ConnectionId, ex.Message);
+            Close("protocol error");
+        }
+        finally
+        {
+            large?.Dispose();
+        }
+    }
+
+    /// <summary>Hands every complete frame of <paramref name="buffer"/> to the handler; true when it stopped at the in-flight cap.</summary>
+    private bool ProcessBuffer(IRapFrameHandler handler, ref ReadOnlySequence<byte> buffer)
+    {
+        Output.BeginBatch();
+        try
+        {
+            while (!buffer.IsEmpty && !IsClosing)
+            {
+                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection)
+                {
+                    return true;
+                }
+
+                if (MessagePackFrameReader.TryReadNext(buffer, _readerOptions, out SequencePosition end) == MessagePackFrameStatus.NeedMoreData)
+                {
+                    return false;
+                }
+
+                DispatchFrame(handler, buffer.Slice(0, end));
+                buffer = buffer.Slice(end);
+            }
+
+            return false;
+        }
+        finally
+        {
+            Output.EndBatch();
+        }
+    }
+
+    /// <summary>As <see cref="ProcessBuffer"/> over the large-frame buffer; consumed frames are removed from it.</summary>
+    private bool ProcessLarge(IRapFrameHandler handler, LargeFrameBuffer large)
+    {
+        Output.BeginBatch();
+        int offset = 0;
+        try
+        {
+            while (offset < large.Length && !IsClosing)
+            {
+                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection)
+                {
+                    return true;
+                }
+
+                ReadOnlySpan<byte> rest = large.Span[offset..];
+                if (MessagePackFrameReader.TryReadNext(rest, _readerOptions, out int length) == MessagePackFrameStatus.NeedMoreData)
+                {
+                    return false;
+                }
+
+                DispatchFrame(handler, new ReadOnlySequence<byte>(large.Memory.Slice(offset, length)));
+                offset += length;
+            }
+
+            return false;
+        }
+        finally
+        {
+            large.Consume(offset);
+            Output.EndBatch();
+        }
+    }
+
+    private void DispatchFrame(IRapFrameHandler handler, in ReadOnlySequence<byte> frame)
+    {
+        MarkReceived();
+        handler.OnFrame(frame);
+    }
+}

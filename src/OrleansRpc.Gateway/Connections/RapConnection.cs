@@ -1,0 +1,242 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.Extensions.Logging;
+using OrleansRpc.MessagePack;
+
+namespace OrleansRpc.Gateway.Connections;
+
+/// <summary>
+/// One accepted client connection: its read loop, its serialized output, its in-flight call count (which
+/// drives back-pressure and drain) and its life cycle. Protocol logic lives in the <see cref="IRapFrameHandler"/>.
+/// </summary>
+internal sealed partial class RapConnection
+{
+    private readonly ConnectionContext _context;
+    private readonly RapGatewayOptions _options;
+    private readonly RapConnectionTracker _tracker;
+    private readonly ILogger _logger;
+    private readonly MessagePackReaderOptions _readerOptions;
+    private readonly CancellationTokenSource _stopReading = new();
+    private readonly CancellationTokenSource _closed = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IRapFrameHandler? _handler;
+    private TaskCompletionSource? _capacityWaiter;
+    private TaskCompletionSource? _idleWaiter;
+    private int _inFlight;
+    private int _closeRequested;
+    private int _draining;
+    private long _lastReceivedTimestamp;
+
+    public RapConnection(ConnectionContext context, RapGatewayOptions options, RapConnectionTracker tracker, TimeProvider timeProvider, ILogger logger)
+    {
+        _context = context;
+        _options = options;
+        _tracker = tracker;
+        _logger = logger;
+        TimeProvider = timeProvider;
+        _readerOptions = new MessagePackReaderOptions { MaxFrameBytes = options.MaxFrameBytes };
+        Output = new RapConnectionOutput(options.MaxFrameBytes);
+        _lastReceivedTimestamp = timeProvider.GetTimestamp();
+    }
+
+    /// <summary>Kestrel's id of the connection (for logs).</summary>
+    public string ConnectionId => _context.ConnectionId;
+
+    public EndPoint? RemoteEndPoint => _context.RemoteEndPoint;
+
+    public EndPoint? LocalEndPoint => _context.LocalEndPoint;
+
+    /// <summary>Where answers go; safe to use from any thread.</summary>
+    public RapConnectionOutput Output { get; }
+
+    public RapGatewayOptions Options => _options;
+
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Cancelled when the connection has ended: pending work should stop and its answers are dropped.</summary>
+    public CancellationToken ConnectionClosed => _closed.Token;
+
+    /// <summary>Completes when the connection has been fully torn down.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Calls, generators and channels currently running on this connection.</summary>
+    public int InFlightCalls => Volatile.Read(ref _inFlight);
+
+    /// <summary>True once the server started draining this connection.</summary>
+    public bool IsDraining => Volatile.Read(ref _draining) != 0;
+
+    /// <summary>True once <see cref="Close"/> was called or the connection ended.</summary>
+    public bool IsClosing => Volatile.Read(ref _closeRequested) != 0;
+
+    /// <summary><see cref="TimeProvider"/> timestamp of the last complete frame received.</summary>
+    public long LastReceivedTimestamp => Interlocked.Read(ref _lastReceivedTimestamp);
+
+    /// <summary>Counts one unit of work (call, generator, channel) as running; pair with <see cref="EndCall"/>.</summary>
+    public void BeginCall() => Interlocked.Increment(ref _inFlight);
+
+    /// <summary>Ends one unit of work started with <see cref="BeginCall"/>.</summary>
+    public void EndCall()
+    {
+        int now = Interlocked.Decrement(ref _inFlight);
+        if (now < _options.MaxInFlightCallsPerConnection)
+        {
+            Interlocked.Exchange(ref _capacityWaiter, null)?.TrySetResult();
+        }
+
+        if (now <= 0)
+        {
+            Interlocked.Exchange(ref _idleWaiter, null)?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Ends the connection: stops reading, sends what is already queued (e.g. a close event written just
+    /// before), then closes the socket. Safe to call more than once and from any thread.
+    /// </summary>
+    public void Close(string reason)
+    {
+        if (Interlocked.Exchange(ref _closeRequested, 1) != 0)
+        {
+            return;
+        }
+
+        GatewayLog.ConnectionClosing(_logger, ConnectionId, reason);
+        _stopReading.Cancel();
+    }
+
+    /// <summary>
+    /// Starts the graceful drain of this connection: the protocol tells the client, in-flight calls may
+    /// finish within <see cref="RapGatewayOptions.DrainTimeout"/>, then the connection is closed.
+    /// </summary>
+    public void BeginDrain()
+    {
+        if (Interlocked.Exchange(ref _draining, 1) != 0 || IsClosing)
+        {
+            return;
+        }
+
+        GatewayLog.ConnectionDraining(_logger, ConnectionId, InFlightCalls);
+        try
+        {
+            _handler?.OnDrain(_options.DrainTimeout);
+        }
+        catch (Exception ex)
+        {
+            GatewayLog.HandlerFailed(_logger, ConnectionId, ex);
+        }
+
+        _ = DrainAsync();
+    }
+
+    private async Task DrainAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.DrainTimeout, TimeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _closed.Token);
+            await WhenNoCallsAsync().WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // drain timeout or the connection ended on its own
+        }
+
+        Close(InFlightCalls == 0 ? "drained" : "drain timeout");
+    }
+
+    private Task WhenNoCallsAsync()
+    {
+        while (InFlightCalls > 0)
+        {
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            TaskCompletionSource? existing = Interlocked.CompareExchange(ref _idleWaiter, waiter, null);
+            waiter = existing ?? waiter;
+            if (InFlightCalls > 0)
+            {
+                return waiter.Task;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task WhenCapacityAsync()
+    {
+        int max = _options.MaxInFlightCallsPerConnection;
+        while (InFlightCalls >= max)
+        {
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            TaskCompletionSource? existing = Interlocked.CompareExchange(ref _capacityWaiter, waiter, null);
+            waiter = existing ?? waiter;
+            if (InFlightCalls >= max)
+            {
+                return waiter.Task;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs the connection until it ends; called by the connection handler.</summary>
+    internal async Task RunAsync(IRapFrameHandlerFactory handlerFactory)
+    {
+        Task writer = Output.RunAsync(_context.Transport.Output, CancellationToken.None);
+        CancellationTokenRegistration drainRegistration = default;
+        try
+        {
+            _handler = handlerFactory.Create(this);
+
+            // Kestrel asks connections to close gracefully when the server stops: that is a drain.
+            IConnectionLifetimeNotificationFeature? lifetime = _context.Features.Get<IConnectionLifetimeNotificationFeature>();
+            if (lifetime is not null)
+            {
+                drainRegistration = lifetime.ConnectionClosedRequested.Register(static state => ((RapConnection)state!).BeginDrain(), this);
+            }
+
+            if (_tracker.IsDraining)
+            {
+                BeginDrain();
+            }
+
+            await ReadLoopAsync(_handler).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            GatewayLog.ConnectionFailed(_logger, ConnectionId, ex);
+        }
+        finally
+        {
+            await drainRegistration.DisposeAsync().ConfigureAwait(false);
+            Interlocked.Exchange(ref _closeRequested, 1);
+            await _stopReading.CancelAsync().ConfigureAwait(false);
+            await _closed.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                _handler?.OnClosed();
+            }
+            catch (Exception ex)
+            {
+                GatewayLog.HandlerFailed(_logger, ConnectionId, ex);
+            }
+
+            Output.Complete();
+            try
+            {
+                await writer.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or ConnectionResetException or OperationCanceledException or InvalidOperationException)
+            {
+                // the peer is gone; nothing more to send
+            }
+
+            await _context.Transport.Output.CompleteAsync().ConfigureAwait(false);
+            await _context.Transport.Input.CompleteAsync().ConfigureAwait(false);
+            Interlocked.Exchange(ref _capacityWaiter, null)?.TrySetCanceled();
+            Interlocked.Exchange(ref _idleWaiter, null)?.TrySetResult();
+            _completion.TrySetResult();
+        }
+    }
+
+    private void MarkReceived() => Interlocked.Exchange(ref _lastReceivedTimestamp, TimeProvider.GetTimestamp());
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansRpc.Gateway;
+
+/// <summary>The gateway's log events.</summary>
+internal static partial class GatewayLog
+{
+    [LoggerMessage(1, LogLevel.Debug, "Connection {ConnectionId} accepted from {RemoteEndPoint}.", EventName = "ConnectionAccepted")]
+    public static partial void ConnectionAccepted(ILogger logger, string connectionId, string? remoteEndPoint);
+
+    [LoggerMessage(2, LogLevel.Warning, "Connection {ConnectionId} from {RemoteEndPoint} refused: {Reason}.", EventName = "ConnectionRefused")]
+    public static partial void ConnectionRefused(ILogger logger, string connectionId, string? remoteEndPoint, string reason);
+
+    [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId} closed.", EventName = "ConnectionClosed")]
+    public static partial void ConnectionClosed(ILogger logger, string connectionId);
+
+    [LoggerMessage(4, LogLevel.Information, "Closing connection {ConnectionId}: {Reason}.", EventName = "ConnectionClosing")]
+    public static partial void ConnectionClosing(ILogger logger, string connectionId, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "Connection {ConnectionId} sent malformed input and is closed: {Detail}", EventName = "MalformedInput")]
+    public static partial void MalformedInput(ILogger logger, string connectionId, string detail);
+
+    [LoggerMessage(6, LogLevel.Warning, "Connection {ConnectionId} sent a frame over the limit and is closed: {Detail}", EventName = "FrameLimitExceeded")]
+    public static partial void FrameLimitExceeded(ILogger logger, string connectionId, string detail);
+
+    [LoggerMessage(7, LogLevel.Debug, "Connection {ConnectionId} ended in the middle of a frame ({Bytes} bytes left).", EventName = "TruncatedFrame")]
+    public static partial void TruncatedFrame(ILogger logger, string connectionId, long bytes);
+
+    [LoggerMessage(8, LogLevel.Debug, "Connection {ConnectionId} closed by the client.", EventName = "ClientDisconnected")]
+    public static partial void ClientDisconnected(ILogger logger, string connectionId);
+
+    [LoggerMessage(9, LogLevel.Debug, "Connection {ConnectionId} reset by the client: {Detail}", EventName = "ClientReset")]
+    public static partial void ClientReset(ILogger logger, string connectionId, string detail);
+
+    [LoggerMessage(10, LogLevel.Error, "Connection {ConnectionId} failed.", EventName = "ConnectionFailed")]
+    public static partial void ConnectionFailed(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Error, "The frame handler of connection {ConnectionId} failed.", EventName = "HandlerFailed")]
+    public static partial void HandlerFailed(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Debug, "Connection {ConnectionId} paused reading at {InFlight} in-flight calls.", EventName = "ReadPaused")]
+    public static partial void ReadPaused(ILogger logger, string connectionId, int inFlight);
+
+    [LoggerMessage(13, LogLevel.Debug, "Draining connection {ConnectionId} ({InFlight} in-flight calls).", EventName = "ConnectionDraining")]
+    public static partial void ConnectionDraining(ILogger logger, string connectionId, int inFlight);
+
+    [LoggerMessage(14, LogLevel.Information, "rap gateway listening on {EndPoint} ({Transport}).", EventName = "Listening")]
+    public static partial void Listening(ILogger logger, string endPoint, string transport);
+
+    [LoggerMessage(15, LogLevel.Information, "rap gateway draining {Count} connections (timeout {Timeout}).", EventName = "Draining")]
+    public static partial void Draining(ILogger logger, int count, TimeSpan timeout);
+
+    [LoggerMessage(16, LogLevel.Information, "rap gateway stopped.", EventName = "Stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(17, LogLevel.Warning, "Connection {ConnectionId} sent a frame that was rejected: {Detail}", EventName = "ProtocolViolation")]
+    public static partial void ProtocolViolation(ILogger logger, string connectionId, string detail);
+}

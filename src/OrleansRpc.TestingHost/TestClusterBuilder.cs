@@ -1,0 +1,50 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansRpc.Gateway;
+
+namespace OrleansRpc.TestingHost;
+
+/// <summary>Describes a <see cref="TestCluster"/>: gateway options, services (functions, fakes) and logging.</summary>
+public sealed class TestClusterBuilder
+{
+    internal List<Action<RapGatewayOptions>> GatewayConfigurations { get; } = [];
+
+    internal List<Action<IServiceCollection>> ServiceConfigurations { get; } = [];
+
+    internal List<Action<ILoggingBuilder>> LoggingConfigurations { get; } = [];
+
+    /// <summary>How long the host may take to stop. Default 30 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Changes gateway options; the cluster starts from 127.0.0.1 and port 0 (a free port).</summary>
+    public TestClusterBuilder ConfigureGateway(Action<RapGatewayOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        GatewayConfigurations.Add(configure);
+        return this;
+    }
+
+    /// <summary>Adds services: registered functions, fakes such as a TimeProvider, lifecycle participants.</summary>
+    public TestClusterBuilder ConfigureServices(Action<IServiceCollection> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        ServiceConfigurations.Add(configure);
+        return this;
+    }
+
+    /// <summary>Configures logging (none by default).</summary>
+    public TestClusterBuilder ConfigureLogging(Action<ILoggingBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        LoggingConfigurations.Add(configure);
+        return this;
+    }
+
+    /// <summary>Serves TLS with the given PEM certificate and key files.</summary>
+    public TestClusterBuilder UseTls(string certificatePath, string keyPath) =>
+        ConfigureGateway(o =>
+        {
+            o.TlsCertificatePath = certificatePath;
+            o.TlsKeyPath = keyPath;
+        });
+}
