@@ -1,0 +1,67 @@
+using System.Buffers;
+using OrleansRpc.MessagePack;
+
+namespace OrleansRpc.Protocol.Connections;
+
+/// <summary>The keys of a HEAD DECLARE body the server looks at (§2.7 b, §2.13).</summary>
+internal readonly struct HeadDeclareBody
+{
+    public bool HasClientInfo { get; init; }
+
+    public bool HasMetadata { get; init; }
+
+    public string? CryptoId { get; init; }
+
+    public byte[]? CheckBody { get; init; }
+
+    public static bool TryParse(in ReadOnlySequence<byte> body, out HeadDeclareBody result)
+    {
+        result = default;
+        var reader = new MessagePackReader(body);
+        if (reader.NextMessagePackType != MessagePackType.Map)
+        {
+            return false;
+        }
+
+        bool clientInfo = false, metadata = false;
+        string? cryptoId = null;
+        byte[]? checkBody = null;
+        var count = reader.ReadMapHeader();
+        for (var i = 0; i < count; i++)
+        {
+            var key = reader.NextMessagePackType == MessagePackType.String ? reader.ReadString() : null;
+            if (key is null)
+            {
+                reader.Skip();
+                reader.Skip();
+                continue;
+            }
+
+            switch (key)
+            {
+                case "client_info":
+                    clientInfo = reader.NextMessagePackType == MessagePackType.Map;
+                    reader.Skip();
+                    break;
+                case "metadata":
+                    metadata = true;
+                    reader.Skip();
+                    break;
+                case "crypto_id" when reader.NextMessagePackType == MessagePackType.String:
+                    cryptoId = reader.ReadString();
+                    break;
+                case "check_body" when reader.NextMessagePackType is MessagePackType.Binary or MessagePackType.String:
+                    checkBody = reader.NextMessagePackType == MessagePackType.Binary
+                        ? reader.ReadBytes()!.Value.ToArray()
+                        : reader.ReadStringSequence()!.Value.ToArray();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        result = new HeadDeclareBody { HasClientInfo = clientInfo, HasMetadata = metadata, CryptoId = cryptoId, CheckBody = checkBody };
+        return true;
+    }
+}

@@ -1,0 +1,600 @@
+using System.Buffers;
+using System.Globalization;
+using OrleansRpc.MessagePack;
+using OrleansRpc.Protocol.Crypto;
+using OrleansRpc.Protocol.Detection;
+using OrleansRpc.Protocol.Errors;
+using OrleansRpc.Protocol.Frames;
+
+namespace OrleansRpc.Protocol.Connections;
+
+/// <summary>
+/// The protocol state machine of one rap connection, for both generations, independent of sockets ("sans-IO").
+/// Feed it the received bytes (<see cref="Receive"/>), the end of input (<see cref="OnInputCompleted"/>) and time
+/// (<see cref="OnTimer"/> at <see cref="NextTimerDue"/>); it asks the application (<see cref="IRapConnectionHandler"/>)
+/// to run functions and channels, takes the answers (<see cref="CompleteCall(long, ReadOnlySpan{byte})"/>, ...) and
+/// queues the frames to send (<see cref="DrainOutput"/>). Once <see cref="IsClosed"/> is true, send what is left in the
+/// output and close the transport. Thread-safe: every member takes the connection's lock.
+/// </summary>
+public sealed partial class RapServerConnection
+{
+    private const string LegacyUserAgent = "Python3-0.5.3";
+    private const string ProtocolVersionText = "0.1";
+
+    private static long s_connectionCounter;
+
+    private readonly Lock _sync = new();
+    private readonly IRapConnectionHandler _handler;
+    private readonly RapConnectionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly INonceStore _nonces;
+    private readonly MessagePackReaderOptions _readerOptions;
+    private readonly Dictionary<string, RapCryptoKey> _keys;
+    private readonly PooledBufferWriter _output = new(4096);
+    private readonly Dictionary<long, InFlightCall> _calls = [];
+    private readonly Stack<InFlightCall> _callPool = new();
+    private readonly Dictionary<long, ChannelState> _channelsByToken = [];
+    private readonly Dictionary<long, ChannelState> _headChannels = [];
+    private readonly Dictionary<string, ChannelState> _legacyChannels = new(StringComparer.Ordinal);
+    private readonly HashSet<long> _generators = [];
+
+    private long _nextToken;
+    private long _nextGeneratorId;
+    private int _nextServerId = 2;
+    private bool _started;
+    private bool _versionFromSilence;
+    private bool _pinging;
+    private bool _draining;
+    private long _lastFrameAt;
+    private long _lastPongAt;
+    private long _nextPingAt;
+    private long _silenceDeadline;
+    private long _drainDeadline;
+    private RapCryptoKey? _headKey;
+    private bool _outputSignal;
+
+    /// <summary>Creates the state machine of one accepted connection.</summary>
+    /// <param name="handler">The application side.</param>
+    /// <param name="options">Settings (validated here).</param>
+    /// <param name="timeProvider">Clock; the state machine has no timers of its own.</param>
+    /// <param name="peer">The client's address as seen by the server.</param>
+    /// <param name="nonceStore">Replay store for crypto nonces, shared by all connections (default: a private in-memory one).</param>
+    /// <param name="cryptoKeys">Prepared keys (default: built from <see cref="RapConnectionOptions.CryptoKeys"/>).</param>
+    public RapServerConnection(
+        IRapConnectionHandler handler,
+        RapConnectionOptions options,
+        TimeProvider timeProvider,
+        RapPeer peer,
+        INonceStore? nonceStore = null,
+        IReadOnlyDictionary<string, RapCryptoKey>? cryptoKeys = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.Validate();
+        _handler = handler;
+        _options = options;
+        _time = timeProvider;
+        Peer = peer;
+        _nonces = nonceStore ?? new InMemoryNonceStore();
+        _readerOptions = new MessagePackReaderOptions { MaxFrameBytes = options.MaxFrameBytes };
+        _keys = new Dictionary<string, RapCryptoKey>(StringComparer.Ordinal);
+        if (cryptoKeys is not null)
+        {
+            foreach (var (id, key) in cryptoKeys)
+            {
+                _keys[id] = key;
+            }
+        }
+        else
+        {
+            foreach (var (id, secret) in options.CryptoKeys)
+            {
+                _keys[id] = new RapCryptoKey(id, secret);
+            }
+        }
+
+        ConnectionId = NewConnectionId(timeProvider.GetUtcNow());
+    }
+
+    /// <summary>The HEAD <c>conn_id</c> (a decimal string, unique per process).</summary>
+    public string ConnectionId { get; }
+
+    /// <summary>The client's address.</summary>
+    public RapPeer Peer { get; }
+
+    /// <summary>The detected generation; <see langword="null"/> until the first frame (or the silence threshold).</summary>
+    public RapVersion? Version { get; private set; }
+
+    /// <summary>Whether the connection has ended; send the remaining output, then close the transport.</summary>
+    public bool IsClosed { get; private set; }
+
+    /// <summary>Why it ended, once <see cref="IsClosed"/>.</summary>
+    public RapConnectionCloseReason? CloseReason { get; private set; }
+
+    /// <summary>Calls currently waiting for the application's answer.</summary>
+    public int InFlightCallCount
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _calls.Count;
+            }
+        }
+    }
+
+    /// <summary>Open or opening channels.</summary>
+    public int ChannelCount
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _channelsByToken.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether frames wait in the output.</summary>
+    public bool HasPendingOutput
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _output.WrittenCount > 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// When <see cref="OnTimer"/> must be called next (absolute, in <see cref="TimeProvider.GetUtcNow"/> terms), or
+    /// <see langword="null"/> when no timer is due (before <see cref="Start"/> or after close).
+    /// </summary>
+    public DateTimeOffset? NextTimerDue
+    {
+        get
+        {
+            lock (_sync)
+            {
+                var due = NextDueTicks();
+                return due == long.MaxValue ? null : new DateTimeOffset(due, TimeSpan.Zero);
+            }
+        }
+    }
+
+    /// <summary>Call once when the connection is accepted: starts the silence and idle clocks. Sends nothing (§5).</summary>
+    public void Start()
+    {
+        lock (_sync)
+        {
+            if (_started)
+            {
+                return;
+            }
+
+            _started = true;
+            var now = Now();
+            _lastFrameAt = now;
+            _lastPongAt = now;
+            _silenceDeadline = now + _options.LegacySilenceThreshold.Ticks;
+        }
+    }
+
+    /// <summary>
+    /// Consumes every complete frame in <paramref name="input"/> and returns the position up to which it was consumed
+    /// (a trailing partial frame stays for the next call, together with more bytes).
+    /// </summary>
+    public SequencePosition Receive(in ReadOnlySequence<byte> input)
+    {
+        var consumed = input.Start;
+        lock (_sync)
+        {
+            if (!_started)
+            {
+                throw new InvalidOperationException("Call Start() first.");
+            }
+
+            var remaining = input;
+            while (!IsClosed && !remaining.IsEmpty)
+            {
+                MessagePackFrameStatus status;
+                SequencePosition end;
+                try
+                {
+                    status = MessagePackFrameReader.TryReadNext(remaining, _readerOptions, out end);
+                }
+                catch (MessagePackSerializationException)
+                {
+                    // Undecodable bytes or a frame over the limit: there is no way to resynchronise (§2.14, §3.14).
+                    CloseWithProtocolErrorIfKnown(RapConnectionCloseReason.MalformedInput);
+                    break;
+                }
+
+                if (status == MessagePackFrameStatus.NeedMoreData)
+                {
+                    break;
+                }
+
+                var frame = remaining.Slice(0, end);
+                remaining = remaining.Slice(end);
+                consumed = end;
+                HandleFrame(frame);
+            }
+
+            if (IsClosed)
+            {
+                consumed = input.End;
+            }
+        }
+
+        SignalOutput();
+        return consumed;
+    }
+
+    /// <summary>The client closed its side: drops everything of the connection (§2.7 h).</summary>
+    public void OnInputCompleted()
+    {
+        lock (_sync)
+        {
+            Terminate(RapConnectionCloseReason.ClientClosed);
+        }
+
+        SignalOutput();
+    }
+
+    /// <summary>Runs the due timers: legacy silence detection, server pings, pong and idle timeouts, shutdown end.</summary>
+    public void OnTimer()
+    {
+        lock (_sync)
+        {
+            if (!_started || IsClosed)
+            {
+                return;
+            }
+
+            var now = Now();
+            if (Version is null && now >= _silenceDeadline)
+            {
+                // §5 step 3: a silent client is a v0.5.3.8 client; a HEAD client would have sent DECLARE by now.
+                Version = RapVersion.V0538;
+                _versionFromSilence = true;
+                StartPinging(now);
+            }
+
+            if (_draining && now >= _drainDeadline)
+            {
+                Terminate(RapConnectionCloseReason.Shutdown);
+                return;
+            }
+
+            if (now - _lastFrameAt >= _options.IdleTimeout.Ticks)
+            {
+                CloseWithEvent(RapErrorMessages.KeepAliveTimeout, RapConnectionCloseReason.IdleTimeout);
+                return;
+            }
+
+            if (_pinging)
+            {
+                if (now - _lastPongAt > _options.PongTimeout.Ticks)
+                {
+                    CloseWithEvent(RapErrorMessages.PongTimeout, RapConnectionCloseReason.PongTimeout);
+                    return;
+                }
+
+                if (now >= _nextPingAt)
+                {
+                    WritePing();
+                    _nextPingAt = now + _options.PingInterval.Ticks;
+                }
+            }
+        }
+
+        SignalOutput();
+    }
+
+    /// <summary>Moves every queued output byte into <paramref name="destination"/>; returns the number of bytes.</summary>
+    public int DrainOutput(IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        lock (_sync)
+        {
+            var count = _output.WrittenCount;
+            if (count > 0)
+            {
+                destination.Write(_output.WrittenSpan);
+                _output.Reset();
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// Ends the connection from the server side: HEAD <c>CLOSE</c> / v0.5.3.8 <c>event_close_conn</c> with
+    /// <paramref name="reason"/> (pending calls then fail fast in the client), then <see cref="IsClosed"/>.
+    /// </summary>
+    public void Close(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        lock (_sync)
+        {
+            if (!IsClosed)
+            {
+                CloseWithEvent(reason, RapConnectionCloseReason.ServerClosed);
+            }
+        }
+
+        SignalOutput();
+    }
+
+    /// <summary>
+    /// Graceful shutdown. HEAD: sends <c>shutdown {"close_timeout": n}</c> (n = whole seconds − 1, as rap), keeps serving
+    /// in-flight calls and lets the client close; closes anyway after <paramref name="closeTimeout"/>. v0.5.3.8 has no
+    /// notice: in-flight calls are answered, then the connection closes (at the latest after <paramref name="closeTimeout"/>).
+    /// An undetected connection closes at once.
+    /// </summary>
+    public void Shutdown(TimeSpan closeTimeout)
+    {
+        lock (_sync)
+        {
+            if (IsClosed || _draining)
+            {
+                return;
+            }
+
+            if (Version is null || (Version == RapVersion.V0538 && _calls.Count == 0))
+            {
+                Terminate(RapConnectionCloseReason.Shutdown);
+            }
+            else
+            {
+                _draining = true;
+                _drainDeadline = Now() + closeTimeout.Ticks;
+                if (Version == RapVersion.Head)
+                {
+                    WriteHeadShutdown(Math.Max(0, (long)closeTimeout.TotalSeconds - 1));
+                }
+            }
+        }
+
+        SignalOutput();
+    }
+
+    private void HandleFrame(ReadOnlySequence<byte> frame)
+    {
+        var now = Now();
+        _lastFrameAt = now;
+        _lastPongAt = now; // any frame proves liveness (§7 #2)
+        if (Version is null || (_versionFromSilence && Version == RapVersion.V0538))
+        {
+            var detected = RapVersionDetector.Detect(frame);
+            if (detected is null)
+            {
+                if (Version is null)
+                {
+                    Terminate(RapConnectionCloseReason.UnknownProtocol);
+                    return;
+                }
+            }
+            else
+            {
+                if (detected == RapVersion.Head && Version == RapVersion.V0538)
+                {
+                    // A HEAD client behind a slow start: stop the v0.5.3.8 pings (§5 step 3).
+                    _pinging = false;
+                }
+
+                var first = Version is null || detected != Version;
+                Version = detected;
+                _versionFromSilence = false;
+                if (first && detected == RapVersion.V0538)
+                {
+                    // v0.5.3.8 clients expect pings from the start (§3.7); they begin with the first frame.
+                    StartPinging(now);
+                }
+            }
+        }
+
+        if (Version == RapVersion.Head)
+        {
+            HandleHeadFrame(frame);
+        }
+        else
+        {
+            HandleLegacyFrame(frame);
+        }
+    }
+
+    private void StartPinging(long now)
+    {
+        if (_pinging)
+        {
+            return;
+        }
+
+        _pinging = true;
+        _lastPongAt = now;
+        WritePing();
+        _nextPingAt = now + _options.PingInterval.Ticks;
+    }
+
+    private void WritePing()
+    {
+        if (Version == RapVersion.Head)
+        {
+            WriteHeadServerEvent(RapEventNames.HeadPingTarget, static (ref MessagePackWriter w, string? _) => w.Write(string.Empty), null);
+        }
+        else
+        {
+            WriteLegacyServerEvent(RapEventNames.Ping, string.Empty);
+        }
+    }
+
+    private long NextDueTicks()
+    {
+        if (!_started || IsClosed)
+        {
+            return long.MaxValue;
+        }
+
+        var due = _lastFrameAt + _options.IdleTimeout.Ticks;
+        if (Version is null)
+        {
+            due = Math.Min(due, _silenceDeadline);
+        }
+
+        if (_pinging)
+        {
+            due = Math.Min(due, Math.Min(_nextPingAt, _lastPongAt + _options.PongTimeout.Ticks + 1));
+        }
+
+        if (_draining)
+        {
+            due = Math.Min(due, _drainDeadline);
+        }
+
+        return due;
+    }
+
+    private void CloseWithProtocolErrorIfKnown(RapConnectionCloseReason reason)
+    {
+        if (Version is null)
+        {
+            Terminate(reason == RapConnectionCloseReason.MalformedInput ? RapConnectionCloseReason.UnknownProtocol : reason);
+        }
+        else
+        {
+            CloseWithEvent(RapErrorMessages.ProtocolErrorClose, reason);
+        }
+    }
+
+    private void CloseWithEvent(string reason, RapConnectionCloseReason closeReason)
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        if (Version == RapVersion.Head)
+        {
+            WriteHeadServerEvent(RapEventNames.HeadCloseTarget, static (ref MessagePackWriter w, string? r) => w.Write(r), reason);
+        }
+        else if (Version == RapVersion.V0538)
+        {
+            WriteLegacyServerEvent(RapEventNames.LegacyCloseConnection, reason);
+        }
+
+        Terminate(closeReason);
+    }
+
+    /// <summary>Ends the connection: frees calls, channels and generators and tells the application once.</summary>
+    private void Terminate(RapConnectionCloseReason reason)
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        IsClosed = true;
+        CloseReason = reason;
+        _pinging = false;
+        _draining = false;
+        var channels = _channelsByToken.Count == 0 ? [] : _channelsByToken.Keys.ToArray();
+        _channelsByToken.Clear();
+        _headChannels.Clear();
+        _legacyChannels.Clear();
+        _generators.Clear();
+        foreach (var call in _calls.Values)
+        {
+            ReturnCall(call);
+        }
+
+        _calls.Clear();
+        foreach (var token in channels)
+        {
+            _handler.OnChannelClosed(this, token, RapChannelCloseReason.ConnectionClosed);
+        }
+
+        _handler.OnConnectionClosed(this, reason);
+    }
+
+    private long Now() => _time.GetUtcNow().UtcTicks;
+
+    private long UnixSeconds() => _time.GetUtcNow().ToUnixTimeSeconds();
+
+    private int NextServerId()
+    {
+        // Even ids 4, 6, ... modulo 65536, never 0 (§2.4).
+        _nextServerId = (_nextServerId + 2) & 0xFFFF;
+        if (_nextServerId == 0)
+        {
+            _nextServerId = 2;
+        }
+
+        return _nextServerId;
+    }
+
+    private InFlightCall RentCall()
+    {
+        var call = _callPool.Count > 0 ? _callPool.Pop() : new InFlightCall();
+        call.Token = ++_nextToken;
+        return call;
+    }
+
+    private void ReturnCall(InFlightCall call)
+    {
+        call.Reset();
+        if (_callPool.Count < 256)
+        {
+            _callPool.Push(call);
+        }
+    }
+
+    private bool TryTakeCall(long token, out InFlightCall call)
+    {
+        if (IsClosed || !_calls.Remove(token, out call!))
+        {
+            call = null!;
+            return false;
+        }
+
+        return true;
+    }
+
+    private void AfterAnswer()
+    {
+        if (_draining && Version == RapVersion.V0538 && _calls.Count == 0)
+        {
+            Terminate(RapConnectionCloseReason.Shutdown);
+        }
+    }
+
+    private void MarkOutput() => _outputSignal = true;
+
+    private void SignalOutput()
+    {
+        bool signal;
+        lock (_sync)
+        {
+            signal = _outputSignal && _output.WrittenCount > 0;
+            _outputSignal = false;
+        }
+
+        if (signal)
+        {
+            _handler.OnOutputAvailable(this);
+        }
+    }
+
+    private static string NewConnectionId(DateTimeOffset now)
+    {
+        // Snowflake-like decimal id: milliseconds since 2020 in the high bits, a process counter in the low 22 bits.
+        var millis = now.ToUnixTimeMilliseconds() - 1_577_836_800_000L;
+        var id = (Math.Max(millis, 0) << 22) | (Interlocked.Increment(ref s_connectionCounter) & 0x3FFFFF);
+        return id.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private delegate void BodyWriter<TState>(ref MessagePackWriter writer, TState state);
+}

@@ -1,0 +1,184 @@
+using OrleansRpc.MessagePack;
+
+namespace OrleansRpc.Protocol.Frames;
+
+/// <summary>
+/// A frame header: a msgpack map with str keys. The well-known keys are exposed as typed properties;
+/// every entry (well-known or user) is kept in wire order so a decoded header re-encodes byte-identically.
+/// </summary>
+public sealed class RapHeader
+{
+    private readonly List<KeyValuePair<string, MessagePackValue>> _entries;
+
+    /// <summary>Creates an empty header.</summary>
+    public RapHeader() => _entries = [];
+
+    /// <summary>Creates an empty header with room for <paramref name="capacity"/> entries.</summary>
+    public RapHeader(int capacity) => _entries = new(capacity);
+
+    /// <summary>Every entry in wire order.</summary>
+    public IReadOnlyList<KeyValuePair<string, MessagePackValue>> Entries => _entries;
+
+    /// <summary>Number of entries.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary><c>target</c> when it is a str (HEAD).</summary>
+    public string? Target { get; private set; }
+
+    /// <summary><c>status_code</c> when it is an int.</summary>
+    public long? StatusCode { get; private set; }
+
+    /// <summary><c>channel_life_cycle</c> when it is a str.</summary>
+    public string? ChannelLifeCycle { get; private set; }
+
+    /// <summary><c>X-rap-deadline</c> (float or int epoch seconds, HEAD).</summary>
+    public double? Deadline { get; private set; }
+
+    /// <summary><c>user_agent</c> when it is a str (v0.5.3.8).</summary>
+    public string? UserAgent { get; private set; }
+
+    /// <summary><c>request_id</c> when it is a str (v0.5.3.8).</summary>
+    public string? RequestId { get; private set; }
+
+    /// <summary><c>session_id</c> when it is a str (v0.5.3.8).</summary>
+    public string? SessionId { get; private set; }
+
+    /// <summary><c>channel_id</c> when it is a str (v0.5.3.8).</summary>
+    public string? ChannelId { get; private set; }
+
+    /// <summary><c>crypto_id</c> when it is a str (v0.5.3.8).</summary>
+    public string? CryptoId { get; private set; }
+
+    /// <summary>Whether <c>target</c> is present with any type (present but not a str is a protocol error).</summary>
+    public bool HasTargetKey { get; private set; }
+
+    /// <summary>Whether <c>channel_life_cycle</c> is present with any type.</summary>
+    public bool HasChannelLifeCycleKey { get; private set; }
+
+    /// <summary>The entries whose keys are not in <see cref="RapHeaderKeys"/> (user and tracing headers).</summary>
+    public IEnumerable<KeyValuePair<string, MessagePackValue>> UserEntries
+    {
+        get
+        {
+            foreach (var entry in _entries)
+            {
+                if (!RapHeaderKeys.IsWellKnown(entry.Key))
+                {
+                    yield return entry;
+                }
+            }
+        }
+    }
+
+    /// <summary>Finds an entry by key.</summary>
+    public bool TryGetValue(string key, out MessagePackValue value)
+    {
+        foreach (var entry in _entries)
+        {
+            if (string.Equals(entry.Key, key, StringComparison.Ordinal))
+            {
+                value = entry.Value;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Appends an entry (no duplicate check: msgpack maps from Python never repeat keys).</summary>
+    public RapHeader Add(string key, MessagePackValue value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _entries.Add(new(key, value));
+        Index(key, value);
+        return this;
+    }
+
+    /// <summary>
+    /// Reads a header map. Returns <see langword="false"/> when the next value is not a map or a key is not a str
+    /// (both are protocol errors, §2.14/§3.14); throws <see cref="MessagePackSerializationException"/> on malformed msgpack.
+    /// </summary>
+    public static bool TryRead(ref MessagePackReader reader, out RapHeader header)
+    {
+        if (reader.NextMessagePackType != MessagePackType.Map)
+        {
+            header = null!;
+            return false;
+        }
+
+        var count = reader.ReadMapHeader();
+        header = new RapHeader(count);
+        for (var i = 0; i < count; i++)
+        {
+            if (reader.NextMessagePackType != MessagePackType.String)
+            {
+                return false;
+            }
+
+            string key;
+            if (reader.TryReadStringSpan(out var span))
+            {
+                key = RapHeaderKeys.TryIntern(span) ?? System.Text.Encoding.UTF8.GetString(span);
+            }
+            else
+            {
+                key = reader.ReadString()!;
+            }
+
+            header.Add(key, MessagePackValue.Read(ref reader));
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes the header as a map, entries in order.</summary>
+    public void Write(ref MessagePackWriter writer)
+    {
+        writer.WriteMapHeader(_entries.Count);
+        foreach (var entry in _entries)
+        {
+            writer.Write(entry.Key);
+            entry.Value.Write(ref writer);
+        }
+    }
+
+    private void Index(string key, MessagePackValue value)
+    {
+        switch (key)
+        {
+            case RapHeaderKeys.Target:
+                HasTargetKey = true;
+                Target = value.Kind == MessagePackValueKind.String ? value.AsString() : null;
+                break;
+            case RapHeaderKeys.StatusCode:
+                StatusCode = MessagePackValues.TryGetInt64(value, out var status) ? status : null;
+                break;
+            case RapHeaderKeys.ChannelLifeCycle:
+                HasChannelLifeCycleKey = true;
+                ChannelLifeCycle = value.Kind == MessagePackValueKind.String ? value.AsString() : null;
+                break;
+            case RapHeaderKeys.Deadline:
+                Deadline = value.Kind is MessagePackValueKind.Float64 or MessagePackValueKind.Float32 || value.IsInteger
+                    ? value.AsDouble() : null;
+                break;
+            case RapHeaderKeys.UserAgent:
+                UserAgent = AsString(value);
+                break;
+            case RapHeaderKeys.RequestId:
+                RequestId = AsString(value);
+                break;
+            case RapHeaderKeys.SessionId:
+                SessionId = AsString(value);
+                break;
+            case RapHeaderKeys.ChannelId:
+                ChannelId = AsString(value);
+                break;
+            case RapHeaderKeys.CryptoId:
+                CryptoId = AsString(value);
+                break;
+        }
+    }
+
+    private static string? AsString(MessagePackValue value) => value.Kind == MessagePackValueKind.String ? value.AsString() : null;
+}
