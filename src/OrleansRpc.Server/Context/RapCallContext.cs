@@ -1,0 +1,58 @@
+using OrleansRpc.MessagePack;
+using OrleansRpc.Protocol;
+using OrleansRpc.Protocol.Connections;
+using OrleansRpc.Protocol.Frames;
+
+namespace OrleansRpc.Server;
+
+/// <summary>
+/// What user code may know about the call it serves. Inject it as a parameter or read
+/// <see cref="Current"/>. The gateway fills the connection facts; the dispatcher sets the function,
+/// the session and the <see cref="CancellationToken"/> (client gone, run timeout or shutdown).
+/// A context belongs to one call (or one channel / generator run) and must not be shared.
+/// </summary>
+public sealed class RapCallContext
+{
+    private static readonly AsyncLocal<RapCallContext?> s_current = new();
+    private static readonly IReadOnlyDictionary<string, MessagePackValue> s_empty = new Dictionary<string, MessagePackValue>();
+
+    /// <summary>The context of the call running on this async flow, or <see langword="null"/>.</summary>
+    public static RapCallContext? Current
+    {
+        get => s_current.Value;
+        internal set => s_current.Value = value;
+    }
+
+    /// <summary>The gateway's connection id (HEAD's <c>conn_id</c>).</summary>
+    public string ConnectionId { get; init; } = string.Empty;
+
+    /// <summary>The peer as the server sees it.</summary>
+    public RapPeer Peer { get; init; }
+
+    /// <summary>The protocol generation of the connection.</summary>
+    public RapVersion Version { get; init; } = RapVersion.Head;
+
+    /// <summary>The request header (channel handlers: the DECLARE's header).</summary>
+    public RapHeader? Header { get; init; }
+
+    /// <summary>HEAD: the DECLARE's <c>metadata</c> map for the whole connection; empty for 0.5.3.8.</summary>
+    public IReadOnlyDictionary<string, MessagePackValue> Metadata { get; init; } = s_empty;
+
+    /// <summary>The session key: 0.5.3.8 <c>session_id</c> header, HEAD the connection id. Null: no session.</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>HEAD <c>X-rap-deadline</c> as an absolute time, when the client sent one.</summary>
+    public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>The peer counts as local for private functions (the gateway decides; see <c>--private-remote</c>).</summary>
+    public bool IsLocalPeer { get; init; }
+
+    /// <summary>Fires when the client is gone, the run timeout expired or the server shuts down.</summary>
+    public CancellationToken CancellationToken { get; internal set; }
+
+    /// <summary>The function being served (set by the dispatcher).</summary>
+    public RapFunctionDescriptor? Function { get; internal set; }
+
+    /// <summary>Per-session state (set by the dispatcher when <see cref="SessionId"/> is given).</summary>
+    public RapSession? Session { get; internal set; }
+}

@@ -1,0 +1,6 @@
+namespace OrleansRpc.Server;
+
+internal sealed class RapCallContextAccessor : IRapCallContextAccessor
+{
+    public RapCallContext? CallContext => RapCallContext.Current;
+}

@@ -1,0 +1,389 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansRpc.MessagePack;
+using OrleansRpc.Protocol;
+using OrleansRpc.Protocol.Errors;
+using OrleansRpc.Server.Dispatch;
+
+namespace OrleansRpc.Server;
+
+/// <summary>
+/// The seam between the gateway and user functions. The gateway resolves a function by frame kind, group and
+/// name (<see cref="Resolve"/>: not-found and private checks with rap's exact texts), then invokes it with the raw
+/// argument bytes; the dispatcher binds them with the function's compiled invoker, runs it (synchronous functions
+/// on the thread pool) under the run timeout and the caller's cancellation, and writes the result straight into
+/// the caller's buffer. Failures come back as a <see cref="RapCallResult"/>, never as an exception.
+/// See src/OrleansRpc.Server/README.md.
+/// </summary>
+public sealed partial class RapDispatcher
+{
+    private readonly RapSessionStore _sessions;
+    private readonly RapServerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationSourcePool _timeouts;
+    private readonly IPythonExceptionMapper _mapper;
+
+    public RapDispatcher(
+        RapFunctionRegistry registry,
+        RapSessionStore sessions,
+        IOptions<RapServerOptions> options,
+        TimeProvider? time = null,
+        ILogger<RapDispatcher>? logger = null,
+        IPythonExceptionMapper? exceptionMapper = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
+        Registry = registry;
+        _sessions = sessions;
+        _options = options.Value;
+        _options.Validate();
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _timeouts = new CancellationSourcePool(_time);
+        _mapper = exceptionMapper ?? PythonExceptionMapper.Default;
+    }
+
+    public RapFunctionRegistry Registry { get; }
+
+    public RapSessionStore Sessions => _sessions;
+
+    /// <summary>
+    /// Finds the function a frame addresses. HEAD: a call finds normal functions, a channel DECLARE finds channels and
+    /// generators. 0.5.3.8: a call finds normal functions and generators, a channel declare finds channels.
+    /// Returns <see cref="RapCallResult.Success"/> with <paramref name="function"/>, or the not-found / no-permission answer.
+    /// </summary>
+    public RapCallResult Resolve(RapCallContext context, RapFrameKind frame, string group, string name, out RapFunctionDescriptor? function)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        function = null;
+        RapFunctionDescriptor? found;
+        if (frame == RapFrameKind.Channel)
+        {
+            if (!Registry.TryGet(group, name, channelFrame: true, out found)
+                && !(context.Version == RapVersion.Head && Registry.TryGet(group, name, channelFrame: false, out found) && found!.Kind == RapFunctionKind.Generator))
+            {
+                found = null;
+            }
+        }
+        else if (!Registry.TryGet(group, name, channelFrame: false, out found)
+            || (context.Version == RapVersion.Head && found!.Kind == RapFunctionKind.Generator))
+        {
+            found = null;
+        }
+
+        if (found is null)
+        {
+            return RapCallResult.Status(RapErrorKind.FuncNotFound, RapErrorMessages.NotFound(name));
+        }
+
+        if (found.IsPrivate && !context.IsLocalPeer)
+        {
+            var text = context.Version == RapVersion.Head
+                ? RapErrorMessages.NoPermission(name)
+                : RapErrorMessages.NoPermission(name, context.Peer.Host ?? string.Empty, context.Peer.Port);
+            return RapCallResult.Status(RapErrorKind.FuncNotFound, text);
+        }
+
+        function = found;
+        return RapCallResult.Success;
+    }
+
+    /// <summary>Resolves (as a call) and invokes.</summary>
+    public ValueTask<RapCallResult> InvokeAsync(
+        RapCallContext context, string group, string name, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken = default)
+    {
+        var resolved = Resolve(context, RapFrameKind.Call, group, name, out var function);
+        if (!resolved.IsSuccess)
+        {
+            return new(resolved);
+        }
+
+        if (function!.Kind != RapFunctionKind.Normal)
+        {
+            return new(RapCallResult.Status(RapErrorKind.ProtocolError, "Protocol error. " + name + " is an async generator: use StartGenerator"));
+        }
+
+        return InvokeAsync(function, context, arguments, output, cancellationToken);
+    }
+
+    /// <summary>
+    /// Invokes a unary function: binds <paramref name="arguments"/>, runs the function under the run timeout (and
+    /// <c>X-rap-deadline</c>) and <paramref name="cancellationToken"/> (client gone / shutdown), writes the result
+    /// msgpack to <paramref name="output"/>. On failure <paramref name="output"/> may hold partial bytes: discard them.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<RapCallResult> InvokeAsync(
+        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(output);
+        var timeout = RemainingTime(context);
+        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            return TimedOut(function);
+        }
+
+        var timeoutSource = _timeouts.Rent();
+        var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource)
+            : default;
+        Prepare(function, context, timeoutSource.Token);
+        if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            timeoutSource.CancelAfter(timeout);
+        }
+
+        try
+        {
+            if (function.IsSynchronous)
+            {
+                // def-style functions never run on the gateway's I/O loop (no allocation: Yield queues the pooled box).
+                await Task.Yield();
+            }
+
+            ValueTask pending;
+            try
+            {
+                pending = StartUnary(function, context, arguments, output);
+            }
+            catch (RapBindingException ex)
+            {
+                return ex.Result;
+            }
+
+            if (!pending.IsCompletedSuccessfully)
+            {
+                try
+                {
+                    // Abandon (and cancel) a function that outlives its timeout, as rap does.
+                    await pending.AsTask().WaitAsync(timeoutSource.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    return TimedOut(function);
+                }
+            }
+            else
+            {
+                pending.GetAwaiter().GetResult();
+            }
+
+            if (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // A synchronous function ran past its limit: its late result is discarded, as rap does.
+                return TimedOut(function);
+            }
+
+            return RapCallResult.Success;
+        }
+        catch (RapBindingException ex)
+        {
+            return ex.Result;
+        }
+        catch (Exception ex)
+        {
+            return Failure(function, ex, cancellationToken);
+        }
+        finally
+        {
+            RapCallContext.Current = null;
+            await registration.DisposeAsync().ConfigureAwait(false);
+            _timeouts.Return(timeoutSource);
+        }
+    }
+
+    /// <summary>
+    /// Starts an async generator (0.5.3.8 first request with call_id −1; HEAD: after the first channel MSG carrying the
+    /// parameter map). Binding errors come back as the result with a null stream. The stream runs until exhausted,
+    /// failed or disposed; <paramref name="cancellationToken"/> (connection closed) cancels it as well.
+    /// </summary>
+    public RapCallResult StartGenerator(
+        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, out RapGeneratorStream? stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(context);
+        stream = null;
+        if (function.Kind != RapFunctionKind.Generator)
+        {
+            return RapCallResult.Status(RapErrorKind.ProtocolError, "Protocol error. " + function.Name + " is not an async generator");
+        }
+
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Prepare(function, context, cancel.Token);
+        RapItemSource source;
+        try
+        {
+            if (arguments.Version == RapVersion.Head)
+            {
+                var reader = new MessagePackReader(arguments.Primary);
+                source = function.Invokers.HeadGenerator!(function.Target, ref reader, context, null);
+            }
+            else
+            {
+                var param = new MessagePackReader(arguments.Primary);
+                var defaults = new MessagePackReader(arguments.Defaults);
+                source = function.Invokers.LegacyGenerator!(function.Target, ref param, ref defaults, arguments.HasDefaults, function.Name, context, null);
+            }
+        }
+        catch (RapBindingException ex)
+        {
+            cancel.Dispose();
+            return ex.Result;
+        }
+        catch (Exception ex)
+        {
+            cancel.Dispose();
+            return Failure(function, ex, cancellationToken);
+        }
+        finally
+        {
+            RapCallContext.Current = null;
+        }
+
+        stream = new RapGeneratorStream(source, context, cancel, _options.GeneratorBufferCapacity, function.Name);
+        return RapCallResult.Success;
+    }
+
+    /// <summary>
+    /// Opens a channel for a DECLARE and starts its handler. The gateway then feeds <see cref="RapChannel.DeliverAsync"/>,
+    /// drains <see cref="RapChannel.Outgoing"/>, and calls <see cref="RapChannel.Drop"/> / <see cref="RapChannel.Abort"/>.
+    /// <paramref name="connectionClosed"/> (the connection's lifetime token) aborts the channel when it fires.
+    /// </summary>
+    public RapChannel OpenChannel(RapFunctionDescriptor function, RapCallContext context, string channelId, CancellationToken connectionClosed = default)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(context);
+        if (function.Kind != RapFunctionKind.Channel)
+        {
+            throw new ArgumentException($"{function} is not a channel function", nameof(function));
+        }
+
+        var channel = new RapChannel(channelId, context, _options.ChannelBufferCapacity);
+        Prepare(function, context, channel.Aborted);
+        RapCallContext.Current = null;
+        var registration = connectionClosed.CanBeCanceled
+            ? connectionClosed.UnsafeRegister(static s => ((RapChannel)s!).Abort(RapChannelEndReason.ConnectionLost), channel)
+            : default;
+        channel.HandlerTask = RunChannelAsync(function, channel, context, registration);
+        return channel;
+    }
+
+    /// <summary>Names a function's exception for the wire.</summary>
+    public static RapCallResult FunctionFailure(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception switch
+        {
+            RapBindingException binding => binding.Result,
+            RapResultException => RapCallResult.Status(RapErrorKind.RpcRunTimeError, RapErrorMessages.RpcRunTimeError),
+            _ => FromPython(PythonExceptionMapper.Default.Map(exception)),
+        };
+    }
+
+    private static RapCallResult FromPython(PythonException exception) => RapCallResult.FunctionError(exception.Name, exception.Message);
+
+    private async Task RunChannelAsync(RapFunctionDescriptor function, RapChannel channel, RapCallContext context, CancellationTokenRegistration registration)
+    {
+        await Task.Yield();
+        RapCallContext.Current = context;
+        Exception? failure = null;
+        try
+        {
+            await function.Invokers.Channel!(function.Target, channel, context).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            if (ex is not OperationCanceledException || !channel.IsClosed)
+            {
+                Log.ChannelHandlerFailed(_logger, function.Group, function.Name, ex);
+            }
+        }
+        finally
+        {
+            RapCallContext.Current = null;
+            await registration.DisposeAsync().ConfigureAwait(false);
+        }
+
+        channel.HandlerFinished(failure);
+    }
+
+    private ValueTask StartUnary(RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output)
+    {
+        if (arguments.Version == RapVersion.Head)
+        {
+            var reader = new MessagePackReader(arguments.Primary);
+            return function.Invokers.HeadUnary!(function.Target, ref reader, context, output);
+        }
+
+        var param = new MessagePackReader(arguments.Primary);
+        var defaults = new MessagePackReader(arguments.Defaults);
+        return function.Invokers.LegacyUnary!(function.Target, ref param, ref defaults, arguments.HasDefaults, function.Name, context, output);
+    }
+
+    private void Prepare(RapFunctionDescriptor function, RapCallContext context, CancellationToken token)
+    {
+        context.Function = function;
+        context.CancellationToken = token;
+        if (context.SessionId is { } sessionId)
+        {
+            context.Session = _sessions.GetOrActivate(sessionId);
+        }
+
+        RapCallContext.Current = context;
+    }
+
+    private TimeSpan RemainingTime(RapCallContext context)
+    {
+        var timeout = _options.RunTimeout;
+        if (context.Deadline is { } deadline)
+        {
+            // HEAD's X-rap-deadline: remaining = deadline − now (rap HEAD has the sign flipped; we do not copy that).
+            var remaining = deadline - _time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                return TimeSpan.Zero;
+            }
+
+            if (timeout == Timeout.InfiniteTimeSpan || remaining < timeout)
+            {
+                timeout = remaining;
+            }
+        }
+
+        return timeout;
+    }
+
+    private static RapCallResult TimedOut(RapFunctionDescriptor function)
+        => RapCallResult.FunctionError("RpcRunTimeError", RapErrorMessages.CallTimeout(function.Name));
+
+    private RapCallResult Failure(RapFunctionDescriptor function, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // The client is gone or the server stops: the answer will not be read, keep it short.
+            return RapCallResult.FunctionError("CancelledError", "call cancelled");
+        }
+
+        if (exception is RapResultException)
+        {
+            Log.ResultNotEncodable(_logger, function.Group, function.Name, exception);
+        }
+
+        return exception is RapBindingException or RapResultException ? FunctionFailure(exception) : FromPython(_mapper.Map(exception));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Channel handler {Group}/{Name} failed")]
+        public static partial void ChannelHandlerFailed(ILogger logger, string group, string name, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Error, "The result of {Group}/{Name} cannot be sent to a rap client")]
+        public static partial void ResultNotEncodable(ILogger logger, string group, string name, Exception exception);
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace OrleansRpc.Server;
+
+/// <summary><c>services.AddRapServer(...)</c>: the registry, dispatcher, session store and call-context accessor.</summary>
+public static class RapServiceCollectionExtensions
+{
+    public static IRapServerBuilder AddRapServer(this IServiceCollection services, Action<RapServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<RapServerOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IRapCallContextAccessor, RapCallContextAccessor>();
+        services.TryAddSingleton<RapSessionStore>();
+        services.TryAddSingleton(sp =>
+        {
+            // Registration errors surface here, when the host first resolves the registry (at start-up).
+            var registry = new RapFunctionRegistry();
+            if (sp.GetRequiredService<IOptions<RapServerOptions>>().Value.AddRegistryFunctions)
+            {
+                new RegistryFunctions(registry).Register();
+            }
+
+            foreach (var registration in sp.GetServices<RapFunctionRegistration>())
+            {
+                registration.Apply(registry, sp);
+            }
+
+            return registry;
+        });
+        services.TryAddSingleton(sp => new RapDispatcher(
+            sp.GetRequiredService<RapFunctionRegistry>(),
+            sp.GetRequiredService<RapSessionStore>(),
+            sp.GetRequiredService<IOptions<RapServerOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<RapDispatcher>>(),
+            sp.GetService<OrleansRpc.Protocol.Errors.IPythonExceptionMapper>()));
+        return new RapServerBuilder(services);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Reflection;
+using OrleansRpc.Server.Binding;
+
+namespace OrleansRpc.Server;
+
+/// <summary>A registered function: its address (group, name, kind), flags, signature and pre-bound invokers.</summary>
+public sealed class RapFunctionDescriptor
+{
+    internal RapFunctionDescriptor(
+        string group,
+        string name,
+        RapFunctionKind kind,
+        bool isPrivate,
+        string doc,
+        MethodInfo method,
+        object? target,
+        IReadOnlyList<RapParameterDescriptor> parameters,
+        Type resultType,
+        bool isSynchronous,
+        CompiledInvokers invokers)
+    {
+        Group = group;
+        Name = name;
+        Kind = kind;
+        IsPrivate = isPrivate;
+        Doc = doc;
+        Method = method;
+        Target = target;
+        Parameters = parameters;
+        ResultType = resultType;
+        IsSynchronous = isSynchronous;
+        Invokers = invokers;
+    }
+
+    public string Group { get; }
+
+    public string Name { get; }
+
+    public RapFunctionKind Kind { get; }
+
+    /// <summary>Callable only from a local peer.</summary>
+    public bool IsPrivate { get; }
+
+    public string Doc { get; }
+
+    /// <summary>The C# method (for registry listings and diagnostics; never invoked by reflection).</summary>
+    public MethodInfo Method { get; }
+
+    /// <summary>Parameters in signature order, wire and injected.</summary>
+    public IReadOnlyList<RapParameterDescriptor> Parameters { get; }
+
+    /// <summary>The result (or generator item) type after unwrapping Task/ValueTask/IAsyncEnumerable; void is <see cref="void"/>.</summary>
+    public Type ResultType { get; }
+
+    /// <summary>A plain (non-async) method: the dispatcher runs it on the thread pool.</summary>
+    public bool IsSynchronous { get; }
+
+    internal object? Target { get; }
+
+    internal CompiledInvokers Invokers { get; }
+
+    /// <summary>The same function under another name (rap's alias); shares the compiled invokers.</summary>
+    internal RapFunctionDescriptor WithName(string name, string? group = null)
+        => new(group ?? Group, name, Kind, IsPrivate, Doc, Method, Target, Parameters, ResultType, IsSynchronous, Invokers);
+
+    public override string ToString() => $"{Kind} /{Group}/{Name}";
+}
