@@ -25,6 +25,7 @@ internal sealed class RapConnectionOutput : IDisposable
     private bool _signaled;
     private bool _completed;
     private long _framesWritten;
+    private TaskCompletionSource? _writableWaiter;
 
     public RapConnectionOutput(long maxFrameBytes) => _maxFrameBytes = maxFrameBytes;
 
@@ -41,6 +42,29 @@ internal sealed class RapConnectionOutput : IDisposable
                 return _pending.WrittenCount;
             }
         }
+    }
+
+    /// <summary>Above this many pending bytes producers that can wait (generators, channels) should wait.</summary>
+    public const int HighWaterMark = 1024 * 1024;
+
+    /// <summary>
+    /// Completes when fewer than <see cref="HighWaterMark"/> bytes wait for the transport (or the output is
+    /// completed). Streaming producers await it between items so a slow reader slows them down.
+    /// </summary>
+    public ValueTask WhenWritableAsync(CancellationToken cancellationToken = default)
+    {
+        TaskCompletionSource waiter;
+        lock (_lock)
+        {
+            if (_completed || _pending.WrittenCount < HighWaterMark)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            waiter = _writableWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        return new ValueTask(waiter.Task.WaitAsync(cancellationToken));
     }
 
     /// <summary>Queues one complete, already-encoded frame. Returns false once the output is completed.</summary>
@@ -148,6 +172,8 @@ internal sealed class RapConnectionOutput : IDisposable
             _batchDepth = 0;
             signal = !_signaled;
             _signaled = true;
+            _writableWaiter?.TrySetResult();
+            _writableWaiter = null;
         }
 
         if (signal)
@@ -165,12 +191,17 @@ internal sealed class RapConnectionOutput : IDisposable
             await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
             PooledBufferWriter batch;
             bool last;
+            TaskCompletionSource? writable;
             lock (_lock)
             {
                 _signaled = false;
                 last = _completed;
                 (batch, _pending, _spare) = (_pending, _spare, _pending);
+                writable = _writableWaiter;
+                _writableWaiter = null;
             }
+
+            writable?.TrySetResult();
 
             if (batch.WrittenCount > 0)
             {

@@ -1,0 +1,80 @@
+using OrleansRpc.MessagePack;
+
+namespace OrleansRpc.Gateway.Tests.Transcripts;
+
+/// <summary>What the replay needs to know about one generation's frames.</summary>
+internal abstract class WireDialect
+{
+    public static WireDialect Head { get; } = new HeadDialect();
+
+    public static WireDialect Legacy { get; } = new LegacyDialect();
+
+    public static WireDialect For(string version) => version == "head" ? Head : Legacy;
+
+    /// <summary>A server ping (its timing is not reproducible, so it is left out of the comparison).</summary>
+    public abstract bool IsServerPing(MessagePackValue frame);
+
+    /// <summary>Frames with the same key answer the same request; within a key the order is kept.</summary>
+    public abstract string MatchKey(MessagePackValue frame);
+
+    /// <summary>The path of each element of the top-level array (for messages and ignore rules).</summary>
+    public abstract string ElementName(int index);
+
+    /// <summary>True when the value at <paramref name="path"/> legitimately differs between runs.</summary>
+    public abstract bool IsVariable(MessagePackValue frame, string path);
+
+    /// <summary>Paths holding ids the server chose and the client sends back (0.5.3.8 generator call_id).</summary>
+    public virtual bool IsServerChosenId(string path) => false;
+
+    private sealed class HeadDialect : WireDialect
+    {
+        private static readonly string[] Names = ["msg_type", "id", "header", "body"];
+
+        public override bool IsServerPing(MessagePackValue frame) =>
+            frame[0].AsInt64() == 203 && frame[2].TryGetValue("target", out MessagePackValue target) && target.IsString && target.AsString() == "/_event/ping";
+
+        public override string MatchKey(MessagePackValue frame)
+        {
+            long type = frame[0].AsInt64();
+            if (type == 203 && frame[2].TryGetValue("target", out MessagePackValue target) && target.IsString)
+            {
+                return "event " + target.AsString();
+            }
+
+            return $"{type} {frame[1].AsInt64()}";
+        }
+
+        public override string ElementName(int index) => index < Names.Length ? Names[index] : $"[{index}]";
+
+        public override bool IsVariable(MessagePackValue frame, string path) =>
+            path is "body.conn_id" or "body.server_info.host[1]"
+            || (path == "id" && frame[0].AsInt64() == 203);
+    }
+
+    private sealed class LegacyDialect : WireDialect
+    {
+        private static readonly string[] Names = ["num", "msg_id", "group", "func_name", "header", "body"];
+
+        public override bool IsServerPing(MessagePackValue frame) =>
+            frame[0].AsInt64() == 203 && frame[3].IsString && frame[3].AsString() == "ping";
+
+        public override string MatchKey(MessagePackValue frame)
+        {
+            long num = frame[0].AsInt64();
+            string channel = frame[4].TryGetValue("channel_id", out MessagePackValue id) && id.IsString ? id.AsString() : "";
+            return num switch
+            {
+                203 => "event " + frame[3],
+                202 => "channel " + channel,
+                _ => $"{num} {frame[1].AsInt64()} {channel}",
+            };
+        }
+
+        public override string ElementName(int index) => index < Names.Length ? Names[index] : $"[{index}]";
+
+        public override bool IsVariable(MessagePackValue frame, string path) =>
+            path is "header.request_id" or "header.host[1]";
+
+        public override bool IsServerChosenId(string path) => path == "body.call_id";
+    }
+}
