@@ -43,12 +43,13 @@ public static class MessagePackFrameReader
         TryReadNext(buffer, MessagePackReaderOptions.Default, 0, out end);
 
     /// <summary>Span form: <paramref name="length"/> is the byte length of the complete value at the start of <paramref name="buffer"/>.</summary>
+    [SkipLocalsInit] // the depth stack is written before it is read: no need to zero it on every call
     public static MessagePackFrameStatus TryReadNext(ReadOnlySpan<byte> buffer, MessagePackReaderOptions options, out int length)
     {
         ArgumentNullException.ThrowIfNull(options);
         int maxDepth = options.MaxDepth;
         long[]? rented = null;
-        Span<long> stack = maxDepth < StackallocDepth ? stackalloc long[StackallocDepth] : (rented = ArrayPool<long>.Shared.Rent(maxDepth + 1));
+        Span<long> stack = maxDepth < StackallocDepth ? stackalloc long[maxDepth + 1] : (rented = ArrayPool<long>.Shared.Rent(maxDepth + 1));
         try
         {
             long consumed = ScanSpan(buffer, options, 0, stack);
@@ -64,11 +65,12 @@ public static class MessagePackFrameReader
         }
     }
 
+    [SkipLocalsInit]
     internal static MessagePackFrameStatus TryReadNext(in ReadOnlySequence<byte> buffer, MessagePackReaderOptions options, int initialDepth, out SequencePosition end)
     {
         int maxDepth = options.MaxDepth;
         long[]? rented = null;
-        Span<long> stack = maxDepth < StackallocDepth ? stackalloc long[StackallocDepth] : (rented = ArrayPool<long>.Shared.Rent(maxDepth + 1));
+        Span<long> stack = maxDepth < StackallocDepth ? stackalloc long[maxDepth + 1] : (rented = ArrayPool<long>.Shared.Rent(maxDepth + 1));
         try
         {
             long consumed;
@@ -179,6 +181,7 @@ public static class MessagePackFrameReader
         }
     }
 
+    [SkipLocalsInit]
     private static long ScanSequence(in ReadOnlySequence<byte> buffer, MessagePackReaderOptions options, int initialDepth, Span<long> stack)
     {
         long maxFrame = options.MaxFrameBytes;
