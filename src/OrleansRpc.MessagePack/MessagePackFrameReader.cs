@@ -80,7 +80,13 @@ public static class MessagePackFrameReader
             }
             else
             {
-                consumed = ScanSequence(buffer, options, initialDepth, stack);
+                // Most frames lie within the first segment: scan it as a span first, and walk the segments
+                // only when the value goes past it. The checks depend only on the bytes seen, so both scans agree.
+                consumed = ScanSpan(buffer.FirstSpan, options, initialDepth, stack);
+                if (consumed < 0)
+                {
+                    consumed = ScanSequence(buffer, options, initialDepth, stack);
+                }
             }
 
             if (consumed < 0)
