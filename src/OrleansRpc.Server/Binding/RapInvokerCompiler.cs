@@ -69,8 +69,20 @@ internal static class RapInvokerCompiler
                 throw new RapRegistrationException($"{where}: parameter '{parameterName}': a channel handler takes only an IRapChannel (plus CancellationToken / RapCallContext / RapSession)");
             }
 
-            var formatter = resolver.GetFormatter(type, parameter)
-                ?? throw new RapRegistrationException($"{where}: parameter '{parameterName}' has unsupported type '{type}'");
+            IRapFormatter? formatter;
+            try
+            {
+                formatter = resolver.GetFormatter(type, parameter);
+            }
+            catch (RapRegistrationException ex)
+            {
+                throw new RapRegistrationException($"{where}: parameter '{parameterName}': {ex.Message}", ex);
+            }
+
+            if (formatter is null)
+            {
+                throw new RapRegistrationException($"{where}: parameter '{parameterName}' has unsupported type '{type}'");
+            }
             var binderType = typeof(WireParameter<>).MakeGenericType(formatter.Type);
             var typedDefault = hasDefault ? DefaultOf(defaultValue, formatter.Type) : DefaultOf(null, formatter.Type);
             var binder = Activator.CreateInstance(binderType, parameterName, formatter, hasDefault, typedDefault)!;

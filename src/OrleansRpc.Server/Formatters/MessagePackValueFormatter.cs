@@ -9,7 +9,8 @@ internal sealed class MessagePackValueFormatter : RapFormatter<MessagePackValue>
 
     public override string PythonTypeName => "object";
 
-    public override bool Accepts(MessagePackType type, bool strict) => type != MessagePackType.Unknown;
+    // 0.5.3.8 has no declared type for a top-level bin (its checker throws: "Rpc run time error").
+    public override bool Accepts(MessagePackType type, bool strict) => type != MessagePackType.Unknown && !(strict && type == MessagePackType.Binary);
 
     public override MessagePackValue Read(ref MessagePackReader reader) => MessagePackValue.Read(ref reader);
 

@@ -115,7 +115,14 @@ public sealed class RapFormatterResolver
         if (IsPoco(type))
         {
             // Registered before members are resolved would need a forward reference; recursion on the same type is unsupported.
-            return (IRapFormatter)Activator.CreateInstance(typeof(ObjectFormatter<>).MakeGenericType(type), this)!;
+            try
+            {
+                return (IRapFormatter)Activator.CreateInstance(typeof(ObjectFormatter<>).MakeGenericType(type), this)!;
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is RapRegistrationException inner)
+            {
+                throw new RapRegistrationException(inner.Message, inner);
+            }
         }
 
         return null;
