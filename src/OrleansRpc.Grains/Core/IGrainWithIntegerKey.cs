@@ -1,0 +1,6 @@
+namespace OrleansRpc.Grains;
+
+/// <summary>A grain interface whose grains are identified by a <see cref="long"/> key.</summary>
+public interface IGrainWithIntegerKey : IGrain
+{
+}

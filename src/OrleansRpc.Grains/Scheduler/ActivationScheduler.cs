@@ -1,0 +1,104 @@
+using OrleansRpc.Grains.Runtime;
+
+namespace OrleansRpc.Grains.Scheduler;
+
+/// <summary>
+/// Runs one activation's work items one at a time on the thread pool. It is the synchronization context of
+/// every turn, so an <c>await</c> in grain code resumes here: an activation's code never runs on two threads at
+/// once, reentrant or not (Orleans' ActivationTaskScheduler; <c>ConfigureAwait(false)</c> leaves it, as there).
+/// </summary>
+internal sealed class ActivationScheduler : SynchronizationContext, IThreadPoolWorkItem
+{
+    // Items run per thread-pool visit before yielding, so one busy activation cannot starve the rest.
+    private const int MaxItemsPerVisit = 128;
+
+    private readonly Queue<WorkItem> _items = new();
+    private readonly Lock _lock = new();
+    private readonly IGrainContext _context;
+    private readonly Action<Exception> _onUnhandled;
+    private bool _scheduled;
+
+    public ActivationScheduler(IGrainContext context, Action<Exception> onUnhandled)
+    {
+        _context = context;
+        _onUnhandled = onUnhandled;
+    }
+
+    /// <summary>Whether the calling code is running inside this scheduler's turn.</summary>
+    public bool IsCurrent => Current == this;
+
+    public override void Post(SendOrPostCallback d, object? state)
+    {
+        bool schedule;
+        lock (_lock)
+        {
+            _items.Enqueue(new WorkItem(d, state));
+            schedule = !_scheduled;
+            _scheduled = true;
+        }
+
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    public override void Send(SendOrPostCallback d, object? state)
+    {
+        if (!IsCurrent)
+        {
+            throw new NotSupportedException("Synchronous Send into a grain activation is not supported.");
+        }
+
+        d(state);
+    }
+
+    public override SynchronizationContext CreateCopy() => this;
+
+    public void Execute()
+    {
+        var previousContext = Current;
+        var previousGrain = RuntimeContext.Set(_context);
+        SetSynchronizationContext(this);
+        try
+        {
+            for (var i = 0; i < MaxItemsPerVisit; i++)
+            {
+                WorkItem item;
+                lock (_lock)
+                {
+                    if (!_items.TryDequeue(out item))
+                    {
+                        _scheduled = false;
+                        return;
+                    }
+                }
+
+                try
+                {
+                    item.Callback(item.State);
+                }
+#pragma warning disable CA1031 // A faulting work item must not take the scheduler (and the activation) down with it.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    _onUnhandled(ex);
+                }
+
+                // A work item may leave a different context installed (e.g. after signalling a caller).
+                SetSynchronizationContext(this);
+                RuntimeContext.Set(_context);
+            }
+
+            // Still busy: go to the back of the thread pool's queue.
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        finally
+        {
+            SetSynchronizationContext(previousContext);
+            RuntimeContext.Set(previousGrain);
+        }
+    }
+
+    private readonly record struct WorkItem(SendOrPostCallback Callback, object? State);
+}
