@@ -128,6 +128,40 @@ internal sealed class RapConnectionOutput : IDisposable
         }
     }
 
+    /// <summary>
+    /// Lets <paramref name="write"/> append directly to the pending buffer under the output lock (no copy): used
+    /// to move frames another component has already queued, e.g. the protocol state machine's output. The
+    /// callback must write only whole frames, must not throw half-way and must not call back into this output.
+    /// Returns false (and does not call <paramref name="write"/>) once the output is completed.
+    /// </summary>
+    public bool WriteDirect<TState>(TState state, Func<IBufferWriter<byte>, TState, int> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        bool signal;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            if (write(_pending, state) > 0)
+            {
+                _framesWritten++;
+            }
+
+            signal = _batchDepth == 0 && _pending.WrittenCount > 0 && !_signaled;
+            _signaled |= signal;
+        }
+
+        if (signal)
+        {
+            _signal.Release();
+        }
+
+        return true;
+    }
+
     /// <summary>Holds back the writer until <see cref="EndBatch"/>, so a batch of answers is flushed once.</summary>
     public void BeginBatch()
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using OrleansRpc.MessagePack;
+using OrleansRpc.Testing;
 using OrleansRpc.TestingHost;
 
 namespace OrleansRpc.Gateway.Tests.Transcripts;
@@ -19,8 +20,8 @@ internal static class TranscriptReplay
     {
         options ??= new ReplayOptions();
         WireDialect dialect = WireDialect.For(version);
-        IReadOnlyList<TranscriptLine> lines = TranscriptFile.Load(version, scenario);
-        var connections = lines.GroupBy(l => l.Conn).Select(g => g.ToList()).ToList();
+        var records = TranscriptReader.Read(TestData.Path("transcripts", version, scenario + ".jsonl")).Where(r => !r.IsNote).ToList();
+        var connections = records.GroupBy(l => l.Connection).Select(g => g.ToList()).ToList();
         Task[] replays = connections.Select(c => ReplayConnectionAsync(cluster, dialect, c, options)).ToArray();
         await Task.WhenAll(replays);
         if (options.AfterLastClientFrame is not null && connections.Count > 1)
@@ -29,7 +30,7 @@ internal static class TranscriptReplay
         }
     }
 
-    private static async Task ReplayConnectionAsync(TestCluster cluster, WireDialect dialect, List<TranscriptLine> lines, ReplayOptions options)
+    private static async Task ReplayConnectionAsync(TestCluster cluster, WireDialect dialect, List<TranscriptRecord> lines, ReplayOptions options)
     {
         await using RawFrameClient client = options.ServerCertificate is { } certificate
             ? await RawFrameClient.ConnectTlsAsync(cluster.EndPoint, certificate)
@@ -43,19 +44,19 @@ internal static class TranscriptReplay
         var serverIds = new Dictionary<long, long>();
         var clock = Stopwatch.StartNew();
         double origin = lines[0].TimeMs;
-        string conn = $"conn {lines[0].Conn}";
+        string conn = $"conn {lines[0].Connection}";
 
         try
         {
             for (int i = 0; i < lines.Count; i++)
             {
-                TranscriptLine line = lines[i];
+                TranscriptRecord line = lines[i];
                 MessagePackValue frame = MessagePackValue.Parse(line.Bytes);
-                if (!line.ClientToServer)
+                if (line.Direction != TranscriptDirection.ClientToServer)
                 {
                     if (!dialect.IsServerPing(frame))
                     {
-                        outstanding.Add((i, dialect.MatchKey(frame), frame));
+                        outstanding.Add((line.LineNumber, dialect.MatchKey(frame), frame));
                     }
 
                     continue;
@@ -90,7 +91,7 @@ internal static class TranscriptReplay
                         break;
                     }
 
-                    Assert.True(dialect.IsServerPing(next.Value), $"{conn}: unexpected frame before close: {FrameComparer.Describe(next.Value)}");
+                    Assert.True(dialect.IsServerPing(next.Value), $"{conn}: unexpected frame before close: {FrameComparison.Describe(next.Value)}");
                 }
             }
         }
@@ -117,7 +118,7 @@ internal static class TranscriptReplay
     {
         while (outstanding.Count > 0)
         {
-            string waitingFor = string.Join("; ", outstanding.Take(3).Select(o => FrameComparer.Describe(o.Frame)));
+            string waitingFor = string.Join("; ", outstanding.Take(3).Select(o => FrameComparison.Describe(o.Frame)));
             MessagePackValue? next = await NextAsync(received, options, conn, waitingFor);
             Assert.True(next is not null, $"{conn}: the server closed the connection while these were expected: {waitingFor}");
             MessagePackValue actual = next.Value;
@@ -128,12 +129,12 @@ internal static class TranscriptReplay
 
             string key = dialect.MatchKey(actual);
             int index = outstanding.FindIndex(o => o.Key == key);
-            Assert.True(index >= 0, $"{conn}: unexpected frame {FrameComparer.Describe(actual)}; expected one of: {waitingFor}");
+            Assert.True(index >= 0, $"{conn}: unexpected frame {FrameComparison.Describe(actual)}; expected one of: {waitingFor}");
             var expected = outstanding[index];
             outstanding.RemoveAt(index);
-            List<string> mismatches = FrameComparer.Compare(dialect, expected.Frame, actual, serverIds);
+            List<ValueDifference> mismatches = FrameComparison.Compare(dialect, expected.Frame, actual, serverIds);
             Assert.True(mismatches.Count == 0,
-                $"{conn}, transcript line {expected.Line}: {string.Join("; ", mismatches)}\n expected {FrameComparer.Describe(expected.Frame)}\n actual   {FrameComparer.Describe(actual)}");
+                $"{conn}, transcript line {expected.Line}: {string.Join("; ", mismatches)}\n expected {FrameComparison.Describe(expected.Frame)}\n actual   {FrameComparison.Describe(actual)}");
         }
     }
 

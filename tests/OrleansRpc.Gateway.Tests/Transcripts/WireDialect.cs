@@ -17,10 +17,7 @@ internal abstract class WireDialect
     /// <summary>Frames with the same key answer the same request; within a key the order is kept.</summary>
     public abstract string MatchKey(MessagePackValue frame);
 
-    /// <summary>The path of each element of the top-level array (for messages and ignore rules).</summary>
-    public abstract string ElementName(int index);
-
-    /// <summary>True when the value at <paramref name="path"/> legitimately differs between runs.</summary>
+    /// <summary>True when the value at <paramref name="path"/> (comparer syntax, e.g. <c>/[4]/request_id</c>) legitimately differs between runs.</summary>
     public abstract bool IsVariable(MessagePackValue frame, string path);
 
     /// <summary>Paths holding ids the server chose and the client sends back (0.5.3.8 generator call_id).</summary>
@@ -28,8 +25,6 @@ internal abstract class WireDialect
 
     private sealed class HeadDialect : WireDialect
     {
-        private static readonly string[] Names = ["msg_type", "id", "header", "body"];
-
         public override bool IsServerPing(MessagePackValue frame) =>
             frame[0].AsInt64() == 203 && frame[2].TryGetValue("target", out MessagePackValue target) && target.IsString && target.AsString() == "/_event/ping";
 
@@ -44,17 +39,13 @@ internal abstract class WireDialect
             return $"{type} {frame[1].AsInt64()}";
         }
 
-        public override string ElementName(int index) => index < Names.Length ? Names[index] : $"[{index}]";
-
         public override bool IsVariable(MessagePackValue frame, string path) =>
-            path is "body.conn_id" or "body.server_info.host[1]"
-            || (path == "id" && frame[0].AsInt64() == 203);
+            path is "/[3]/conn_id" or "/[3]/server_info/host/[1]"
+            || (path == "/[1]" && frame[0].AsInt64() == 203);
     }
 
     private sealed class LegacyDialect : WireDialect
     {
-        private static readonly string[] Names = ["num", "msg_id", "group", "func_name", "header", "body"];
-
         public override bool IsServerPing(MessagePackValue frame) =>
             frame[0].AsInt64() == 203 && frame[3].IsString && frame[3].AsString() == "ping";
 
@@ -70,11 +61,9 @@ internal abstract class WireDialect
             };
         }
 
-        public override string ElementName(int index) => index < Names.Length ? Names[index] : $"[{index}]";
-
         public override bool IsVariable(MessagePackValue frame, string path) =>
-            path is "header.request_id" or "header.host[1]";
+            path is "/[4]/request_id" or "/[4]/host/[1]";
 
-        public override bool IsServerChosenId(string path) => path == "body.call_id";
+        public override bool IsServerChosenId(string path) => path == "/[5]/call_id";
     }
 }
