@@ -10,6 +10,7 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
     private int _written;
+    private bool _disposed;
 
     public PooledBufferWriter(int initialCapacity = 256)
     {
@@ -60,6 +61,7 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         byte[] buffer = _buffer;
         _buffer = [];
         _written = 0;
+        _disposed = true;
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
@@ -69,6 +71,7 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     private void EnsureCapacity(int sizeHint)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sizeHint);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (sizeHint == 0)
         {
             sizeHint = 1;

@@ -41,4 +41,16 @@ public class PooledBufferWriterTests
         Assert.Equal(5 + payload.Length, buffer.WrittenCount);
         Assert.Equal(payload, new MessagePackReader(buffer.WrittenMemory).ReadBytes()!.Value.ToArray());
     }
+
+    [Fact]
+    public void Dispose_ReturnsTheBuffer_AndRefusesFurtherWrites()
+    {
+        var buffer = new PooledBufferWriter();
+        buffer.GetSpan(10)[0] = 1;
+        buffer.Advance(1);
+        buffer.Dispose();
+        Assert.Equal(0, buffer.WrittenCount);
+        Assert.Throws<ObjectDisposedException>(() => buffer.GetSpan(1));
+        buffer.Dispose(); // idempotent
+    }
 }
