@@ -114,6 +114,14 @@ public static class MessagePackValueComparer
                 return;
             }
 
+            case MessagePackValueKind.Binary:
+                if (!expected.AsBinary().Span.SequenceEqual(actual.AsBinary().Span))
+                {
+                    differences.Add(new ValueDifference(path, expected.ToString(), actual.ToString()));
+                }
+
+                return;
+
             default:
                 if (!expected.Equals(actual))
                 {

@@ -9,9 +9,10 @@ namespace OrleansRpc.Protocol.Connections;
 /// </summary>
 public readonly struct RapChannelOpenRequest
 {
-    internal RapChannelOpenRequest(long token, RapVersion version, string group, string name, RapHeader header, ReadOnlySequence<byte> metadata)
+    internal RapChannelOpenRequest(long token, RapVersion version, long id, string group, string name, RapHeader header, ReadOnlySequence<byte> metadata)
     {
         Token = token;
+        Id = id;
         Version = version;
         Group = group;
         Name = name;
@@ -21,6 +22,9 @@ public readonly struct RapChannelOpenRequest
 
     /// <summary>Identifies the channel in later calls.</summary>
     public long Token { get; }
+
+    /// <summary>HEAD: the DECLARE's correlation id (all frames of the channel carry it); v0.5.3.8: −1 (see <see cref="RapHeader.ChannelId"/>).</summary>
+    public long Id { get; }
 
     /// <summary>The connection's generation.</summary>
     public RapVersion Version { get; }

@@ -148,7 +148,7 @@ public sealed partial class RapServerConnection
                 var channel = new ChannelState(++_nextToken, frame.Id, null, group, name, frame.Header);
                 _headChannels.Add(frame.Id, channel);
                 _channelsByToken.Add(channel.Token, channel);
-                _handler.OnChannelOpen(this, new RapChannelOpenRequest(channel.Token, RapVersion.Head, group, name, frame.Header, body));
+                _handler.OnChannelOpen(this, new RapChannelOpenRequest(channel.Token, RapVersion.Head, frame.Id, group, name, frame.Header, body));
                 return;
             }
 

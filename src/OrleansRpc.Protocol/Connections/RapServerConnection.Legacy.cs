@@ -156,7 +156,7 @@ public sealed partial class RapServerConnection
                 var channel = new ChannelState(++_nextToken, 0, channelId, group, name, frame.Header);
                 _legacyChannels.Add(channelId, channel);
                 _channelsByToken.Add(channel.Token, channel);
-                _handler.OnChannelOpen(this, new RapChannelOpenRequest(channel.Token, RapVersion.V0538, group, name, frame.Header, body));
+                _handler.OnChannelOpen(this, new RapChannelOpenRequest(channel.Token, RapVersion.V0538, frame.Id, group, name, frame.Header, body));
                 return;
             }
 

@@ -414,8 +414,8 @@ public sealed partial class RapServerConnection
             return;
         }
 
+        // Liveness keeps counting from the last frame (or the accept): a client silent since then gets no extra grace.
         _pinging = true;
-        _lastPongAt = now;
         WritePing();
         _nextPingAt = now + _options.PingInterval.Ticks;
     }
