@@ -1,0 +1,175 @@
+using ConformanceService;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansRpc.MessagePack;
+using OrleansRpc.Protocol;
+using Quickstart;
+
+namespace OrleansRpc.Server.Tests.Conformance;
+
+/// <summary>The conformance service's functions at unit level (CONFORMANCE_SERVICE.md §2).</summary>
+public sealed class ConformanceFunctionTests : IAsyncLifetime
+{
+    private ServiceProvider _services = null!;
+    private RapDispatcher _dispatcher = null!;
+
+    public Task InitializeAsync()
+    {
+        _services = TestServer.Conformance();
+        _dispatcher = _services.GetRequiredService<RapDispatcher>();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
+
+    [Theory]
+    [InlineData("default", "sum_sync", 3)]
+    [InlineData("default", "sum_async", 3)]
+    [InlineData("default", "sum_alias", 3)]
+    [InlineData("math", "add", 3)]
+    [InlineData("math", "sum_sync", 30)]
+    public async Task Sums_answer_per_group(string group, string name, long expected)
+    {
+        var (result, value) = await TestServer.CallHead(_dispatcher, group, name, Msgpack.Map(("a", 1), ("b", 2)));
+        Assert.True(result.IsSuccess, result.ToString());
+        Assert.Equal(expected, value.AsInt64());
+        var legacy = await TestServer.CallLegacy(_dispatcher, group, name, Msgpack.Array(1, 2), Msgpack.Map());
+        Assert.Equal(expected, legacy.Value.AsInt64());
+    }
+
+    [Fact]
+    public async Task Run_limit_is_three_seconds()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(3), _services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RapServerOptions>>().Value.RunTimeout);
+        var quick = await TestServer.CallHead(_dispatcher, "default", "sleep_ms", Msgpack.Map(("ms", 5)));
+        Assert.Equal(5, quick.Value.AsInt64());
+    }
+
+    [Theory]
+    [InlineData("ValueError", "ValueError")]
+    [InlineData("ZeroDivisionError", "ZeroDivisionError")]
+    [InlineData("RuntimeError", "RuntimeError")]
+    [InlineData("ConformanceError", "ConformanceError")]
+    [InlineData("SomethingElse", "RuntimeError")]
+    public async Task Raise_error_raises_the_named_class(string kind, string expected)
+    {
+        var (result, _) = await TestServer.CallHead(_dispatcher, "default", "raise_error", Msgpack.Map(("kind", kind), ("message", "m1")));
+        Assert.Equal(RapCallOutcome.FunctionError, result.Outcome);
+        Assert.Equal(expected, result.ExceptionName);
+        Assert.Equal("m1", result.Message);
+    }
+
+    [Fact]
+    public async Task Secret_info_is_private()
+    {
+        Assert.Equal("top secret", (await TestServer.CallHead(_dispatcher, "default", "secret_info", Msgpack.Map())).Value.AsString());
+        var remote = await TestServer.CallLegacy(_dispatcher, "default", "secret_info", Msgpack.Array(), Msgpack.Map(), TestServer.Context(RapVersion.V0538, local: false));
+        Assert.Equal(502, remote.Result.StatusCode(RapVersion.V0538));
+    }
+
+    [Fact]
+    public async Task Echo_channel_bookkeeping_counts_runs_tags_and_cancellations()
+    {
+        var echo = _dispatcher.Registry.Find("default", "echo_channel", RapFunctionKind.Channel)!;
+
+        // Run 1: tagged, ended by the client's drop (a cancellation).
+        var first = _dispatcher.OpenChannel(echo, TestServer.Context(), "1");
+        await first.DeliverAsync(Msgpack.Map(("tag", "t1"), ("x", 1)));
+        Assert.Equal(Msgpack.Map(("tag", "t1"), ("x", 1)), await first.Outgoing.ReadAsync());
+        var during = await Stats();
+        Assert.Equal(1, during["echo_channel_active"].AsInt64());
+        first.Drop();
+        await first.HandlerTask;
+
+        // Run 2: untagged, ended by connection loss.
+        var second = _dispatcher.OpenChannel(echo, TestServer.Context(), "2");
+        await second.DeliverAsync("plain");
+        Assert.Equal("plain", (await second.Outgoing.ReadAsync()).AsString());
+        second.Abort();
+        await second.HandlerTask;
+
+        var stats = await Stats();
+        Assert.Equal(0, stats["echo_channel_active"].AsInt64());
+        Assert.Equal(2, stats["echo_channel_ended"].AsInt64());
+        Assert.Equal(2, stats["echo_channel_cancelled"].AsInt64());
+        Assert.Equal(["t1"], stats["ended_tags"].AsArray().Select(t => t.AsString()));
+        first.Dispose();
+        second.Dispose();
+    }
+
+    [Fact]
+    public async Task Count_channel_writes_n_items_then_ends()
+    {
+        var function = _dispatcher.Registry.Find("default", "count_channel", RapFunctionKind.Channel)!;
+        using var channel = _dispatcher.OpenChannel(function, TestServer.Context(), "c");
+        await channel.DeliverAsync(3);
+        var items = new List<long>();
+        await foreach (var item in channel.Outgoing.ReadAllAsync())
+        {
+            items.Add(item.AsInt64());
+        }
+
+        Assert.Equal([0L, 1L, 2L], items);
+        Assert.Equal(RapChannelEndReason.HandlerCompleted, await channel.Completion);
+    }
+
+    [Fact]
+    public async Task Raise_channel_fails_with_ValueError_after_one_body()
+    {
+        var function = _dispatcher.Registry.Find("default", "raise_channel", RapFunctionKind.Channel)!;
+        using var channel = _dispatcher.OpenChannel(function, TestServer.Context(), "r");
+        await channel.DeliverAsync("x");
+        Assert.Equal(RapChannelEndReason.HandlerFaulted, await channel.Completion);
+        Assert.Equal("ValueError", RapDispatcher.FunctionFailure(channel.Fault!).ExceptionName);
+    }
+
+    [Fact]
+    public async Task Count_up_yields_zero_to_n_minus_one_and_nothing_for_zero()
+    {
+        var function = _dispatcher.Registry.Find("default", "count_up", RapFunctionKind.Generator)!;
+        foreach (var n in new[] { 0, 4 })
+        {
+            _dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map(("n", n)))), out var stream);
+            await using (stream)
+            {
+                using var output = new PooledBufferWriter();
+                var count = 0;
+                while (await stream!.MoveNextAsync(output) == RapGeneratorStep.Item)
+                {
+                    Assert.Equal(count++, MessagePackValue.Parse(output.WrittenSpan).AsInt64());
+                    output.Reset();
+                }
+
+                Assert.Equal(n, count);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Quickstart_functions_register_and_answer()
+    {
+        var services = new ServiceCollection();
+        services.AddRapServer().AddQuickstartFunctions();
+        await using var provider = services.BuildServiceProvider();
+        var dispatcher = provider.GetRequiredService<RapDispatcher>();
+        Assert.Equal(3, (await TestServer.CallHead(dispatcher, "default", "sync_sum", Msgpack.Map(("a", 1), ("b", 2)))).Value.AsInt64());
+        foreach (var name in new[] { "async_channel", "echo_body", "echo_response" })
+        {
+            var function = dispatcher.Registry.Find("default", name, RapFunctionKind.Channel)!;
+            using var channel = dispatcher.OpenChannel(function, TestServer.Context(), name);
+            await channel.DeliverAsync("hello");
+            Assert.Equal("hello", (await channel.Outgoing.ReadAsync()).AsString());
+            channel.Drop();
+            await channel.HandlerTask;
+        }
+
+        Assert.NotNull(dispatcher.Registry.Find("default", "async_gen", RapFunctionKind.Generator));
+        Assert.NotNull(dispatcher.Registry.Find("default", "async_sum", RapFunctionKind.Normal));
+    }
+
+    private async Task<MessagePackValue> Stats()
+    {
+        var (result, value) = await TestServer.CallHead(_dispatcher, "default", "channel_stats", Msgpack.Map());
+        Assert.True(result.IsSuccess, result.ToString());
+        return value;
+    }
+}
