@@ -1,0 +1,133 @@
+using System.Buffers;
+using OrleansRpc.Client.Serialization;
+using OrleansRpc.MessagePack;
+
+namespace OrleansRpc.Client;
+
+/// <summary>
+/// The arguments of a call. HEAD sends every argument by name (a map, §2.8). v0.5.3.8 sends positional values in
+/// <c>param</c> and named ones in <c>default_param</c> (§3.8), so both kinds can be held here.
+/// </summary>
+public sealed class RapArgs
+{
+    private readonly List<KeyValuePair<string, object?>> _named;
+    private readonly List<object?> _positional;
+
+    private RapArgs(List<KeyValuePair<string, object?>> named, List<object?> positional)
+    {
+        _named = named;
+        _positional = positional;
+    }
+
+    /// <summary>No arguments.</summary>
+    public static RapArgs Empty { get; } = new([], []);
+
+    /// <summary>Arguments by name.</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>> Named => _named;
+
+    /// <summary>Positional arguments (v0.5.3.8 only).</summary>
+    public IReadOnlyList<object?> Positional => _positional;
+
+    /// <summary>From (name, value) pairs.</summary>
+    public static RapArgs Of(params (string Name, object? Value)[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var named = new List<KeyValuePair<string, object?>>(args.Length);
+        foreach (var (name, value) in args)
+        {
+            named.Add(new(name, value));
+        }
+
+        return new(named, []);
+    }
+
+    /// <summary>From a dictionary (entry order is kept).</summary>
+    public static RapArgs From(IEnumerable<KeyValuePair<string, object?>> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return new([.. args], []);
+    }
+
+    /// <summary>From the public properties of an object (an anonymous object, a record, a POCO).</summary>
+    public static RapArgs FromObject(object? args)
+    {
+        switch (args)
+        {
+            case null:
+                return Empty;
+            case RapArgs ready:
+                return ready;
+            case IEnumerable<KeyValuePair<string, object?>> pairs:
+                return From(pairs);
+        }
+
+        // Encode through the object's map converter, then split the map back into entries (done once per call).
+        var bytes = RapSerializer.Serialize<object?>(args);
+        var reader = new MessagePackReader(new ReadOnlySequence<byte>(bytes));
+        if (reader.NextMessagePackType != MessagePackType.Map)
+        {
+            throw new ArgumentException("Arguments must be an object with properties or a dictionary.", nameof(args));
+        }
+
+        var count = reader.ReadMapHeader();
+        var named = new List<KeyValuePair<string, object?>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var key = reader.ReadString()!;
+            named.Add(new(key, MessagePackValue.Read(ref reader)));
+        }
+
+        return new(named, []);
+    }
+
+    /// <summary>Positional arguments for a v0.5.3.8 server.</summary>
+    public static RapArgs PositionalOf(params object?[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new([], [.. values]);
+    }
+
+    /// <summary>Builder: adds a named argument.</summary>
+    public RapArgs With(string name, object? value)
+    {
+        var named = new List<KeyValuePair<string, object?>>(_named) { new(name, value) };
+        return new(named, _positional);
+    }
+
+    internal static RapArgs Create(List<KeyValuePair<string, object?>> named, List<object?> positional) => new(named, positional);
+
+    /// <summary>HEAD body: all named arguments as one map.</summary>
+    internal void WriteHeadBody(ref MessagePackWriter writer)
+    {
+        if (_positional.Count > 0)
+        {
+            throw new ArgumentException("HEAD sends arguments by name only; give each argument a name.");
+        }
+
+        WriteNamed(ref writer);
+    }
+
+    internal void WriteNamed(ref MessagePackWriter writer)
+    {
+        var any = RapSerializer.GetConverter<object?>();
+        writer.WriteMapHeader(_named.Count);
+        foreach (var entry in _named)
+        {
+            writer.Write(entry.Key);
+            any.Write(ref writer, entry.Value);
+        }
+    }
+
+    internal void WritePositional(ref MessagePackWriter writer)
+    {
+        var any = RapSerializer.GetConverter<object?>();
+        writer.WriteArrayHeader(_positional.Count);
+        foreach (var value in _positional)
+        {
+            any.Write(ref writer, value);
+        }
+    }
+
+    /// <summary>(name, value) tuples convert implicitly.</summary>
+    public static implicit operator RapArgs((string Name, object? Value) single) => Of(single);
+}
