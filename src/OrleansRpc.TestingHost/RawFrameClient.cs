@@ -15,6 +15,7 @@ public sealed class RawFrameClient : IAsyncDisposable
 {
     private readonly TcpClient _tcp;
     private readonly Stream _stream;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
     private byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
@@ -69,11 +70,19 @@ public sealed class RawFrameClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends bytes as one write.</summary>
+    /// <summary>Sends bytes as one write (safe to call from several tasks: writes do not interleave).</summary>
     public async Task SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
-        await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
     }
 
     /// <summary>Sends one msgpack value built by <paramref name="write"/>.</summary>
@@ -157,5 +166,6 @@ public sealed class RawFrameClient : IAsyncDisposable
     {
         await _stream.DisposeAsync().ConfigureAwait(false);
         _tcp.Dispose();
+        _sendLock.Dispose();
     }
 }

@@ -67,6 +67,20 @@ public sealed class RapGatewayOptions
     /// <summary>On shutdown, how long in-flight calls may run before their connections are closed. Default 8 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(8);
 
+    /// <summary>Ping HEAD clients too (they ping on their own and do not need it). Default true.</summary>
+    public bool PingHeadClients { get; set; } = true;
+
+    /// <summary>
+    /// rap's crypto plug-in key table: key id → 16-character secret. Empty (default): crypto off, bodies are plain.
+    /// </summary>
+    public IDictionary<string, string> CryptoKeys { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Treat every peer as remote when deciding about private functions (loopback peers are local otherwise).
+    /// Default false.
+    /// </summary>
+    public bool TreatAllPeersAsRemote { get; set; }
+
     /// <summary>Callbacks run before the gateway starts accepting (rap's before-start events), in order.</summary>
     public IList<Func<IServiceProvider, CancellationToken, Task>> OnBeforeStart { get; } = [];
 

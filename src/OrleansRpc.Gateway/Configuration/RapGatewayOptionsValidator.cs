@@ -44,6 +44,14 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
             failures.Add($"{Prefix}{nameof(options.DrainTimeout)} cannot be negative (was {options.DrainTimeout}).");
         }
 
+        foreach (var (id, secret) in options.CryptoKeys)
+        {
+            if (string.IsNullOrEmpty(id) || secret is null || System.Text.Encoding.UTF8.GetByteCount(secret) != 16)
+            {
+                failures.Add($"{Prefix}{nameof(options.CryptoKeys)}: key '{id}' needs a non-empty id and a secret of 16 bytes.");
+            }
+        }
+
         bool hasCert = !string.IsNullOrEmpty(options.TlsCertificatePath);
         bool hasKey = !string.IsNullOrEmpty(options.TlsKeyPath);
         if (hasCert != hasKey)

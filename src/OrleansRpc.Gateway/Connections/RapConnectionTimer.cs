@@ -18,22 +18,21 @@ internal sealed class RapConnectionTimer : IDisposable
         _timer = timeProvider.CreateTimer(static state => ((Action)state!)(), callback, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Fires at <paramref name="due"/> (at once when past); null disarms.</summary>
+    /// <summary>
+    /// Fires at <paramref name="due"/> (at once when past), or earlier when an earlier time is already armed: callers
+    /// on different threads may pass stale times, and firing early is harmless (the callback asks again) while
+    /// firing late is not. Null asks for nothing.
+    /// </summary>
     public void ScheduleAt(DateTimeOffset? due)
     {
         lock (_lock)
         {
-            if (_disposed || due == _due)
+            if (_disposed || due is null || (_due is { } armed && armed <= due))
             {
                 return;
             }
 
             _due = due;
-            if (due is null)
-            {
-                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                return;
-            }
 
             TimeSpan delay = due.Value - _timeProvider.GetUtcNow();
             _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);

@@ -55,4 +55,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(17, LogLevel.Warning, "Connection {ConnectionId} sent a frame that was rejected: {Detail}", EventName = "ProtocolViolation")]
     public static partial void ProtocolViolation(ILogger logger, string connectionId, string detail);
+
+    [LoggerMessage(18, LogLevel.Debug, "Connection {ConnectionId}: the protocol ended the connection ({Reason}).", EventName = "ProtocolClosed")]
+    public static partial void ProtocolClosed(ILogger logger, string connectionId, string reason);
+
+    [LoggerMessage(19, LogLevel.Error, "Connection {ConnectionId}: answering {Kind} {Token} failed.", EventName = "AnswerFailed")]
+    public static partial void AnswerFailed(ILogger logger, string connectionId, string kind, long token, Exception exception);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Gateway;
 using OrleansRpc.Gateway.Connections;
+using OrleansRpc.Gateway.Protocol;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,7 +15,8 @@ public static class RapGatewayServiceCollectionExtensions
     /// <summary>
     /// Adds the rap gateway: options (section <c>RapGateway</c> when bound, validated at start), the
     /// Kestrel listener with its connection handler, connection tracking and graceful drain. The host must
-    /// run Kestrel (see <c>UseRapGateway</c> on <c>IWebHostBuilder</c>).
+    /// run Kestrel (see <c>UseRapGateway</c> on <c>IWebHostBuilder</c>) and the server's functions
+    /// (<c>services.AddRapServer(...)</c>), whose dispatcher serves the calls.
     /// </summary>
     public static IServiceCollection AddRapGateway(this IServiceCollection services, Action<RapGatewayOptions>? configure = null)
     {
@@ -32,6 +34,7 @@ public static class RapGatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RapGatewayEndpoint>();
         services.TryAddSingleton<RapConnectionTracker>();
+        services.TryAddSingleton<IRapFrameHandlerFactory, RapProtocolHandlerFactory>();
         return services;
     }
 }

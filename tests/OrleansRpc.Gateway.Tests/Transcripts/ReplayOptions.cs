@@ -18,6 +18,9 @@ internal sealed class ReplayOptions
     /// <summary>The server must close the connection after its last expected frame.</summary>
     public bool ExpectServerClose { get; init; }
 
+    /// <summary>Answer every server ping as the real client does (off to let the server see a silent client).</summary>
+    public bool AnswerPings { get; init; } = true;
+
     /// <summary>How long to wait for each expected frame.</summary>
     public TimeSpan FrameTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -38,7 +38,7 @@ internal static class TranscriptReplay
 
         var received = Channel.CreateUnbounded<MessagePackValue?>();
         using var readerStop = new CancellationTokenSource();
-        Task reader = ReadAllAsync(client, received.Writer, readerStop.Token);
+        Task reader = ReadAllAsync(client, dialect, options.AnswerPings, received.Writer, readerStop.Token);
 
         var outstanding = new List<(int Line, string Key, MessagePackValue Frame)>();
         var serverIds = new Dictionary<long, long>();
@@ -52,9 +52,14 @@ internal static class TranscriptReplay
             {
                 TranscriptRecord line = lines[i];
                 MessagePackValue frame = MessagePackValue.Parse(line.Bytes);
+                if (options.AnswerPings && line.Direction == TranscriptDirection.ClientToServer && IsPong(dialect, frame))
+                {
+                    continue; // the replay answers the server's own pings instead
+                }
+
                 if (line.Direction != TranscriptDirection.ClientToServer)
                 {
-                    if (!dialect.IsServerPing(frame))
+                    if (!dialect.IsServerPing(frame) && !dialect.IsOptional(frame))
                     {
                         outstanding.Add((line.LineNumber, dialect.MatchKey(frame), frame));
                     }
@@ -122,7 +127,7 @@ internal static class TranscriptReplay
             MessagePackValue? next = await NextAsync(received, options, conn, waitingFor);
             Assert.True(next is not null, $"{conn}: the server closed the connection while these were expected: {waitingFor}");
             MessagePackValue actual = next.Value;
-            if (dialect.IsServerPing(actual))
+            if (dialect.IsServerPing(actual) || dialect.IsOptional(actual))
             {
                 continue;
             }
@@ -155,7 +160,12 @@ internal static class TranscriptReplay
         }
     }
 
-    private static async Task ReadAllAsync(RawFrameClient client, ChannelWriter<MessagePackValue?> writer, CancellationToken cancellationToken)
+    private static bool IsPong(WireDialect dialect, MessagePackValue frame) =>
+        dialect == WireDialect.Head
+            ? dialect.IsServerPing(frame) // HEAD clients echo the server's 203 ping
+            : frame[0].AsInt64() == 103 && frame[3].IsString && frame[3].AsString() == "pong";
+
+    private static async Task ReadAllAsync(RawFrameClient client, WireDialect dialect, bool answerPings, ChannelWriter<MessagePackValue?> writer, CancellationToken cancellationToken)
     {
         try
         {
@@ -168,11 +178,21 @@ internal static class TranscriptReplay
                     return;
                 }
 
-                writer.TryWrite(MessagePackValue.Parse(frame));
+                MessagePackValue value = MessagePackValue.Parse(frame);
+                if (answerPings && dialect.IsServerPing(value))
+                {
+                    await client.SendAsync(dialect.Pong(value), cancellationToken);
+                }
+
+                writer.TryWrite(value);
             }
         }
         catch (OperationCanceledException)
         {
+        }
+        catch (IOException)
+        {
+            writer.TryWrite(null); // the server reset the connection
         }
         finally
         {

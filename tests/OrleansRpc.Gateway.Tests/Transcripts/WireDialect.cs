@@ -14,6 +14,15 @@ internal abstract class WireDialect
     /// <summary>A server ping (its timing is not reproducible, so it is left out of the comparison).</summary>
     public abstract bool IsServerPing(MessagePackValue frame);
 
+    /// <summary>
+    /// A recorded server frame the client ignores and a conforming server need not send (rap 0.5.3.8's extra
+    /// status-510 frame after echoing a client drop); accepted when it comes, not awaited when it does not.
+    /// </summary>
+    public virtual bool IsOptional(MessagePackValue frame) => false;
+
+    /// <summary>The client's answer to a server ping (the replay answers pings itself, as the real client does).</summary>
+    public abstract byte[] Pong(MessagePackValue ping);
+
     /// <summary>Frames with the same key answer the same request; within a key the order is kept.</summary>
     public abstract string MatchKey(MessagePackValue frame);
 
@@ -27,6 +36,8 @@ internal abstract class WireDialect
     {
         public override bool IsServerPing(MessagePackValue frame) =>
             frame[0].AsInt64() == 203 && frame[2].TryGetValue("target", out MessagePackValue target) && target.IsString && target.AsString() == "/_event/ping";
+
+        public override byte[] Pong(MessagePackValue ping) => ping.ToArray(); // HEAD echoes the ping as it came
 
         public override string MatchKey(MessagePackValue frame)
         {
@@ -48,6 +59,16 @@ internal abstract class WireDialect
     {
         public override bool IsServerPing(MessagePackValue frame) =>
             frame[0].AsInt64() == 203 && frame[3].IsString && frame[3].AsString() == "ping";
+
+        public override bool IsOptional(MessagePackValue frame) =>
+            frame[0].AsInt64() == 202 && frame[4].TryGetValue("status_code", out MessagePackValue status) && status.IsInteger && status.AsInt64() == 510;
+
+        public override byte[] Pong(MessagePackValue ping) =>
+            MessagePackValue.FromArray(103, -1, "", "pong", MessagePackValue.FromMap(
+                ("host", MessagePackValue.FromArray("127.0.0.1", 9000)),
+                ("version", "0.1"),
+                ("user_agent", "Python3-0.5.3"),
+                ("request_id", Guid.NewGuid().ToString())), "").ToArray();
 
         public override string MatchKey(MessagePackValue frame)
         {

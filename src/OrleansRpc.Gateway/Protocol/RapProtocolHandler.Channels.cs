@@ -1,0 +1,311 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using OrleansRpc.MessagePack;
+using OrleansRpc.Protocol.Connections;
+using OrleansRpc.Protocol.Errors;
+using OrleansRpc.Server;
+
+namespace OrleansRpc.Gateway.Protocol;
+
+internal sealed partial class RapProtocolHandler
+{
+    private readonly ConcurrentDictionary<long, ChannelEntry> _channels = new();
+
+    public void OnChannelOpen(RapServerConnection connection, in RapChannelOpenRequest request)
+    {
+        t_callbackDepth++;
+        try
+        {
+            RapCallContext context = CreateContext(request.Version, request.Header, deadline: null);
+            RapCallResult resolved = _dispatcher.Resolve(context, RapFrameKind.Channel, request.Group, request.Name, out RapFunctionDescriptor? function);
+            if (!resolved.IsSuccess)
+            {
+                _protocol.RejectChannel(request.Token, resolved.ErrorKind, resolved.Message ?? string.Empty);
+                return;
+            }
+
+            var entry = new ChannelEntry(request.Token, function!, context);
+            _channels[request.Token] = entry;
+            _protocol.AcceptChannel(request.Token);
+            if (function!.Kind == RapFunctionKind.Channel)
+            {
+                string channelId = request.Header.ChannelId ?? request.Token.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                entry.Channel = _dispatcher.OpenChannel(function, context, channelId, _connection.ConnectionClosed);
+                _ = PumpChannelAsync(entry, entry.Channel);
+            }
+
+            // A HEAD generator starts when its parameter message arrives.
+        }
+        finally
+        {
+            t_callbackDepth--;
+        }
+    }
+
+    public void OnChannelMessage(RapServerConnection connection, in RapChannelMessage message)
+    {
+        t_callbackDepth++;
+        try
+        {
+            if (!_channels.TryGetValue(message.Token, out ChannelEntry? entry))
+            {
+                return;
+            }
+
+            if (entry.Channel is { } channel)
+            {
+                Deliver(entry, channel, MessagePackValue.Parse(message.Body));
+            }
+            else if (!entry.GeneratorStarted)
+            {
+                entry.GeneratorStarted = true;
+                StartHeadGenerator(entry, message.Body);
+            }
+        }
+        finally
+        {
+            t_callbackDepth--;
+        }
+    }
+
+    public void OnChannelClosed(RapServerConnection connection, long channelToken, RapChannelCloseReason reason)
+    {
+        t_callbackDepth++;
+        try
+        {
+            if (_channels.TryRemove(channelToken, out ChannelEntry? entry))
+            {
+                End(entry, reason == RapChannelCloseReason.ClientDrop ? RapChannelEndReason.PeerDropped : RapChannelEndReason.ConnectionLost);
+            }
+        }
+        finally
+        {
+            t_callbackDepth--;
+        }
+    }
+
+    private static void End(ChannelEntry entry, RapChannelEndReason reason)
+    {
+        entry.Ended.Cancel();
+        if (entry.Channel is { } channel)
+        {
+            _ = reason == RapChannelEndReason.PeerDropped ? channel.Drop() : channel.Abort(reason);
+        }
+    }
+
+    /// <summary>The connection ended: every channel, generator and parked v0.5.3.8 generator stops.</summary>
+    private void AbortAll()
+    {
+        foreach (long token in _channels.Keys)
+        {
+            if (_channels.TryRemove(token, out ChannelEntry? entry))
+            {
+                End(entry, RapChannelEndReason.ConnectionLost);
+            }
+        }
+
+        foreach (long id in _legacyGenerators.Keys)
+        {
+            if (_legacyGenerators.TryRemove(id, out RapGeneratorStream? stream))
+            {
+                _ = stream.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Hands a client message to the channel in order; a handler that is behind holds a call slot (back-pressure).</summary>
+    private void Deliver(ChannelEntry entry, RapChannel channel, MessagePackValue body)
+    {
+        if (entry.DeliveryTail.IsCompleted)
+        {
+            ValueTask delivery = channel.DeliverAsync(body, entry.Ended.Token);
+            if (delivery.IsCompletedSuccessfully)
+            {
+                return;
+            }
+
+            _connection.BeginCall();
+            entry.DeliveryTail = AwaitDeliveryAsync(delivery.AsTask());
+            return;
+        }
+
+        _connection.BeginCall();
+        entry.DeliveryTail = DeliverAfterAsync(entry.DeliveryTail, channel, body, entry.Ended.Token);
+    }
+
+    private async Task AwaitDeliveryAsync(Task delivery)
+    {
+        try
+        {
+            await delivery.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RapChannelClosedException or OperationCanceledException)
+        {
+            // the channel ended first
+        }
+        finally
+        {
+            _connection.EndCall();
+        }
+    }
+
+    private async Task DeliverAfterAsync(Task previous, RapChannel channel, MessagePackValue body, CancellationToken ended)
+    {
+        try
+        {
+            await previous.ConfigureAwait(false);
+            await channel.DeliverAsync(body, ended).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RapChannelClosedException or OperationCanceledException)
+        {
+            // the channel ended first
+        }
+        finally
+        {
+            _connection.EndCall();
+        }
+    }
+
+    /// <summary>Sends what the channel function writes; when it ends, sends the drop (or its error, then the drop).</summary>
+    private async Task PumpChannelAsync(ChannelEntry entry, RapChannel channel)
+    {
+        try
+        {
+            var writer = new ArrayBufferWriter<byte>(256);
+            while (await channel.Outgoing.WaitToReadAsync(_connection.ConnectionClosed).ConfigureAwait(false))
+            {
+                while (channel.Outgoing.TryRead(out MessagePackValue body))
+                {
+                    await _connection.Output.WhenWritableAsync(_connection.ConnectionClosed).ConfigureAwait(false);
+                    writer.ResetWrittenCount();
+                    var encoder = new MessagePackWriter(writer);
+                    body.Write(ref encoder);
+                    encoder.Flush();
+                    _protocol.SendChannelMessage(entry.Token, writer.WrittenSpan);
+                }
+            }
+
+            RapChannelEndReason reason = await channel.Completion.ConfigureAwait(false);
+            if (_channels.TryRemove(entry.Token, out _))
+            {
+                // The server side ended: tell the client (a client drop or a lost connection needs nothing more).
+                if (reason == RapChannelEndReason.HandlerFaulted && channel.Fault is { } fault)
+                {
+                    FailChannel(entry.Token, RapDispatcher.FunctionFailure(fault));
+                }
+                else
+                {
+                    _protocol.CloseChannel(entry.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_connection.ConnectionClosed.IsCancellationRequested)
+        {
+            // the connection is gone
+        }
+        catch (Exception ex)
+        {
+            GatewayLog.AnswerFailed(_logger, _connection.ConnectionId, "channel", entry.Token, ex);
+            if (_channels.TryRemove(entry.Token, out _))
+            {
+                _protocol.FailChannel(entry.Token, RapErrorKind.ServerError, "Server error. " + ex.Message);
+            }
+        }
+        finally
+        {
+            await channel.HandlerTask.ConfigureAwait(false);
+            channel.Dispose();
+            entry.Ended.Dispose();
+        }
+    }
+
+    /// <summary>HEAD: the first client message of a generator channel holds the parameters.</summary>
+    private void StartHeadGenerator(ChannelEntry entry, in ReadOnlySequence<byte> body)
+    {
+        RapCallResult started;
+        RapGeneratorStream? stream;
+        using (CopiedArguments arguments = CopiedArguments.FromHeadBody(body))
+        {
+            started = _dispatcher.StartGenerator(entry.Function, entry.Context, arguments.Arguments, out stream, entry.Ended.Token);
+        }
+
+        if (!started.IsSuccess)
+        {
+            _channels.TryRemove(entry.Token, out _);
+            FailChannel(entry.Token, started);
+            return;
+        }
+
+        entry.Generator = stream;
+        _connection.BeginCall();
+        _ = PumpHeadGeneratorAsync(entry, stream!);
+    }
+
+    private async Task PumpHeadGeneratorAsync(ChannelEntry entry, RapGeneratorStream stream)
+    {
+        var output = new PooledBufferWriter(256);
+        try
+        {
+            while (true)
+            {
+                await _connection.Output.WhenWritableAsync(entry.Ended.Token).ConfigureAwait(false);
+                output.Reset();
+                RapGeneratorStep step = await stream.MoveNextAsync(output, entry.Ended.Token).ConfigureAwait(false);
+                if (step == RapGeneratorStep.Item)
+                {
+                    if (!_protocol.SendChannelMessage(entry.Token, output.WrittenSpan))
+                    {
+                        break; // the client dropped the channel
+                    }
+
+                    continue;
+                }
+
+                if (_channels.TryRemove(entry.Token, out _))
+                {
+                    if (step == RapGeneratorStep.Completed)
+                    {
+                        _protocol.CloseChannel(entry.Token);
+                    }
+                    else
+                    {
+                        FailChannel(entry.Token, stream.Failure);
+                    }
+                }
+
+                break;
+            }
+        }
+        catch (OperationCanceledException) when (entry.Ended.IsCancellationRequested || _connection.ConnectionClosed.IsCancellationRequested)
+        {
+            // dropped by the client or the connection ended
+        }
+        catch (Exception ex)
+        {
+            GatewayLog.AnswerFailed(_logger, _connection.ConnectionId, "generator", entry.Token, ex);
+            if (_channels.TryRemove(entry.Token, out _))
+            {
+                _protocol.FailChannel(entry.Token, RapErrorKind.ServerError, "Server error. " + ex.Message);
+            }
+        }
+        finally
+        {
+            output.Dispose();
+            await stream.DisposeAsync().ConfigureAwait(false);
+            entry.Ended.Dispose();
+            _connection.EndCall();
+        }
+    }
+
+    private void FailChannel(long token, in RapCallResult result)
+    {
+        if (result.Outcome == RapCallOutcome.FunctionError)
+        {
+            _protocol.FailChannel(token, result.ExceptionName ?? "Exception", result.Message ?? string.Empty);
+        }
+        else
+        {
+            _protocol.FailChannel(token, result.ErrorKind, result.Message ?? string.Empty);
+        }
+    }
+}
