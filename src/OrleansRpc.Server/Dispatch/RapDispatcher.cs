@@ -122,6 +122,11 @@ public sealed partial class RapDispatcher
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(output);
+        if (function.Kind != RapFunctionKind.Normal)
+        {
+            return RapCallResult.Status(RapErrorKind.ProtocolError, "Protocol error. " + function.Name + " is not a unary function");
+        }
+
         var timeout = RemainingTime(context);
         if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
         {
