@@ -136,7 +136,7 @@ public class CryptoTests
         harness.Feed(HeadCall(11, "/default/div", Seal(key, Map(), harness.Time.GetUtcNow(), "n1")));
         harness.Feed(HeadCall(13, "/default/nope", Seal(key, Map(), harness.Time.GetUtcNow(), "n2")));
         harness.Connection.FailCallWithException(harness.Handler.Calls[0].Token, "ZeroDivisionError", "division by zero");
-        harness.Connection.FailCall(harness.Handler.Calls[1].Token, Errors.RapErrorKind.FuncNotFound, "Not found func. name: nope");
+        harness.Connection.FailCall(harness.Handler.Calls[1].Token, OrleansRpc.Protocol.Errors.RapErrorKind.FuncNotFound, "Not found func. name: nope");
         var frames = harness.TakeFrames();
         Assert.Equal(301, frames[0][2]["status_code"].AsInt64());
         Assert.Equal("ZeroDivisionError", frames[0][3][0].AsString());
