@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using OrleansRpc.Grains;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol;
 using OrleansRpc.Protocol.Errors;
@@ -26,6 +27,7 @@ public sealed partial class RapDispatcher
     private readonly ILogger _logger;
     private readonly CancellationSourcePool _timeouts;
     private readonly IPythonExceptionMapper _mapper;
+    private readonly IGrainFactory? _grains;
 
     public RapDispatcher(
         RapFunctionRegistry registry,
@@ -33,7 +35,8 @@ public sealed partial class RapDispatcher
         IOptions<RapServerOptions> options,
         TimeProvider? time = null,
         ILogger<RapDispatcher>? logger = null,
-        IPythonExceptionMapper? exceptionMapper = null)
+        IPythonExceptionMapper? exceptionMapper = null,
+        IGrainFactory? grainFactory = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
@@ -45,6 +48,10 @@ public sealed partial class RapDispatcher
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _timeouts = new CancellationSourcePool(_time);
         _mapper = exceptionMapper ?? PythonExceptionMapper.Default;
+        if (_options.UseFunctionGroupGrains)
+        {
+            _grains = grainFactory ?? throw new InvalidOperationException("UseFunctionGroupGrains needs an IGrainFactory (AddGrains).");
+        }
     }
 
     public RapFunctionRegistry Registry { get; }
@@ -115,9 +122,19 @@ public sealed partial class RapDispatcher
     /// <c>X-rap-deadline</c>) and <paramref name="cancellationToken"/> (client gone / shutdown), writes the result
     /// msgpack to <paramref name="output"/>. On failure <paramref name="output"/> may hold partial bytes: discard them.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<RapCallResult> InvokeAsync(
+    public ValueTask<RapCallResult> InvokeAsync(
         RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return _grains is null
+            ? ExecuteAsync(function, context, arguments, output, cancellationToken)
+            : InvokeThroughGrainAsync(function, context, arguments, output, cancellationToken);
+    }
+
+    /// <summary>Runs a unary call here and now (what a <see cref="FunctionGroupGrain"/> activation does in its turn).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<RapCallResult> ExecuteAsync(
+        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(context);
@@ -199,6 +216,22 @@ public sealed partial class RapDispatcher
             RapCallContext.Current = null;
             await registration.DisposeAsync().ConfigureAwait(false);
             _timeouts.Return(timeoutSource);
+        }
+    }
+
+    private async ValueTask<RapCallResult> InvokeThroughGrainAsync(
+        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var grain = _grains!.GetGrain<IFunctionGroupGrain>(function.Group);
+            return await grain.InvokeAsync(new RapGrainCall(function, context, arguments, output), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The grain runtime itself failed (e.g. shutting down): the function never ran.
+            Log.GrainCallFailed(_logger, function.Group, function.Name, ex);
+            return RapCallResult.Status(RapErrorKind.RpcRunTimeError, RapErrorMessages.RpcRunTimeError);
         }
     }
 
@@ -390,5 +423,8 @@ public sealed partial class RapDispatcher
 
         [LoggerMessage(2, LogLevel.Error, "The result of {Group}/{Name} cannot be sent to a rap client")]
         public static partial void ResultNotEncodable(ILogger logger, string group, string name, Exception exception);
+
+        [LoggerMessage(3, LogLevel.Error, "The grain call for {Group}/{Name} failed")]
+        public static partial void GrainCallFailed(ILogger logger, string group, string name, Exception exception);
     }
 }

@@ -18,6 +18,12 @@ public sealed class RapServerOptions
     /// <summary>Register the built-in private <c>registry</c> group (<c>list</c>, <c>load</c>, <c>reload</c>). Default true.</summary>
     public bool AddRegistryFunctions { get; set; } = true;
 
+    /// <summary>
+    /// Run unary calls inside <see cref="IFunctionGroupGrain"/> stateless-worker activations (one grain per group);
+    /// set by <c>UseFunctionGroupGrains()</c>, which also adds the grain runtime. Default false: direct execution.
+    /// </summary>
+    public bool UseFunctionGroupGrains { get; set; }
+
     internal void Validate()
     {
         if (RunTimeout <= TimeSpan.Zero && RunTimeout != Timeout.InfiniteTimeSpan)

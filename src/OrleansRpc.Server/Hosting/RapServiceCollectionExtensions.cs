@@ -47,7 +47,8 @@ public static class RapServiceCollectionExtensions
             sp.GetRequiredService<IOptions<RapServerOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<Microsoft.Extensions.Logging.ILogger<RapDispatcher>>(),
-            sp.GetService<OrleansRpc.Protocol.Errors.IPythonExceptionMapper>()));
+            sp.GetService<OrleansRpc.Protocol.Errors.IPythonExceptionMapper>(),
+            sp.GetService<OrleansRpc.Grains.IGrainFactory>()));
         return new RapServerBuilder(services);
     }
 }
