@@ -1,0 +1,3 @@
+using OrleansRpc.Host;
+
+return await OrleansRpcCommandLine.InvokeAsync(args).ConfigureAwait(false);
