@@ -57,8 +57,9 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
         Directory = new ActivationDirectory(this);
         Instruments = new GrainsInstruments(services.GetService<IMeterFactory>(), this);
         Filters = [];
-        MessagingOptions = messagingOptions.Value;
-        CollectionOptions = collectionOptions.Value;
+        // Read (and validated) at start; until then, defaults.
+        MessagingOptions = new SiloMessagingOptions();
+        CollectionOptions = new GrainCollectionOptions();
     }
 
     public IServiceProvider Services { get; }
