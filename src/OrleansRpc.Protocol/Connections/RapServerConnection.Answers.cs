@@ -8,7 +8,15 @@ namespace OrleansRpc.Protocol.Connections;
 /// <summary>The application's answers: call results and errors, generators, channel traffic.</summary>
 public sealed partial class RapServerConnection
 {
+    // Room for the frame around a result/message body; bodies that would push a frame past the limit are refused
+    // (a Python peer cannot receive frames above 100 MiB, §1.5).
+    private const int FrameOverhead = 64 * 1024;
+
     private readonly PooledBufferWriter _scratch = new(256);
+
+    private const string ResultTooLarge = "Server error. the result exceeds the frame size limit";
+
+    private bool TooLarge(int bodyLength) => bodyLength > _options.MaxFrameBytes - FrameOverhead;
 
     /// <summary>
     /// Answers a call with its result, given as pre-encoded msgpack (one value). Returns <see langword="false"/> when the
@@ -19,6 +27,11 @@ public sealed partial class RapServerConnection
         bool done;
         lock (_sync)
         {
+            if (TooLarge(resultMsgpack.Length) && _calls.ContainsKey(callToken))
+            {
+                return FailCall(callToken, RapErrorKind.ServerError, ResultTooLarge);
+            }
+
             if (!TryTakeCall(callToken, out var call))
             {
                 return false;
@@ -320,6 +333,11 @@ public sealed partial class RapServerConnection
             if (IsClosed || !_channelsByToken.TryGetValue(channelToken, out var channel))
             {
                 return false;
+            }
+
+            if (TooLarge(bodyMsgpack.Length))
+            {
+                return FailChannel(channelToken, RapErrorKind.ServerError, ResultTooLarge);
             }
 
             if (Version == RapVersion.Head)

@@ -105,7 +105,7 @@ public sealed partial class RapServerConnection
         _calls.Add(call.Token, call);
         var request = new RapCallRequest(call.Token, RapVersion.Head, frame.Id, group, name, frame.Header,
             ReadOnlySequence<byte>.Empty, body, 0, deadline, _headKey is not null);
-        _handler.OnCall(this, request);
+        InvokeCall(request, generatorStep: false);
     }
 
     private void HandleHeadChannel(in RapFrame frame)
@@ -148,7 +148,7 @@ public sealed partial class RapServerConnection
                 var channel = new ChannelState(++_nextToken, frame.Id, null, group, name, frame.Header);
                 _headChannels.Add(frame.Id, channel);
                 _channelsByToken.Add(channel.Token, channel);
-                _handler.OnChannelOpen(this, new RapChannelOpenRequest(channel.Token, RapVersion.Head, frame.Id, group, name, frame.Header, body));
+                InvokeChannel(channel.Token, new RapChannelOpenRequest(channel.Token, RapVersion.Head, frame.Id, group, name, frame.Header, body));
                 return;
             }
 
@@ -167,7 +167,7 @@ public sealed partial class RapServerConnection
                     return;
                 }
 
-                _handler.OnChannelMessage(this, new RapChannelMessage(channel.Token, frame.Header, body));
+                InvokeChannel(channel.Token, new RapChannelMessage(channel.Token, frame.Header, body));
                 return;
             }
 

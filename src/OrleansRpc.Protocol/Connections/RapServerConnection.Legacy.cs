@@ -79,14 +79,7 @@ public sealed partial class RapServerConnection
         _calls.Add(call.Token, call);
         var request = new RapCallRequest(call.Token, RapVersion.V0538, frame.Id, group, name, frame.Header, positional, keywords,
             isGeneratorStep ? callId : 0, null, key is not null);
-        if (isGeneratorStep)
-        {
-            _handler.OnGeneratorNext(this, request);
-        }
-        else
-        {
-            _handler.OnCall(this, request);
-        }
+        InvokeCall(request, isGeneratorStep);
     }
 
     /// <summary>
@@ -156,7 +149,7 @@ public sealed partial class RapServerConnection
                 var channel = new ChannelState(++_nextToken, 0, channelId, group, name, frame.Header);
                 _legacyChannels.Add(channelId, channel);
                 _channelsByToken.Add(channel.Token, channel);
-                _handler.OnChannelOpen(this, new RapChannelOpenRequest(channel.Token, RapVersion.V0538, frame.Id, group, name, frame.Header, body));
+                InvokeChannel(channel.Token, new RapChannelOpenRequest(channel.Token, RapVersion.V0538, frame.Id, group, name, frame.Header, body));
                 return;
             }
 
@@ -168,7 +161,7 @@ public sealed partial class RapServerConnection
                     return;
                 }
 
-                _handler.OnChannelMessage(this, new RapChannelMessage(channel.Token, frame.Header, body));
+                InvokeChannel(channel.Token, new RapChannelMessage(channel.Token, frame.Header, body));
                 return;
             }
 

@@ -21,6 +21,7 @@ public sealed partial class RapServerConnection
     private const string LegacyUserAgent = "Python3-0.5.3";
     private const string ProtocolVersionText = "0.1";
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Id, string Secret), RapCryptoKey> s_sharedKeys = new();
     private static long s_connectionCounter;
 
     private readonly Lock _sync = new();
@@ -90,7 +91,8 @@ public sealed partial class RapServerConnection
         {
             foreach (var (id, secret) in options.CryptoKeys)
             {
-                _keys[id] = new RapCryptoKey(id, secret);
+                // Keys are immutable and thread-safe: share one instance (and its AES object) per (id, secret).
+                _keys[id] = s_sharedKeys.GetOrAdd((id, secret), static k => new RapCryptoKey(k.Id, k.Secret));
             }
         }
 
