@@ -213,7 +213,11 @@ public sealed partial class RapDispatcher
         }
         finally
         {
-            RapCallContext.Current = null;
+            if (_options.FlowCallContext)
+            {
+                RapCallContext.Current = null;
+            }
+
             await registration.DisposeAsync().ConfigureAwait(false);
             _timeouts.Return(timeoutSource);
         }
@@ -224,6 +228,11 @@ public sealed partial class RapDispatcher
     {
         try
         {
+            if (context.SessionId is { } sessionId && context.Session is null)
+            {
+                context.Session = await _grains!.GetGrain<ISessionGrain>(sessionId).GetSessionAsync().ConfigureAwait(false);
+            }
+
             var grain = _grains!.GetGrain<IFunctionGroupGrain>(function.Group);
             return await grain.InvokeAsync(new RapGrainCall(function, context, arguments, output), cancellationToken).ConfigureAwait(false);
         }
@@ -368,12 +377,15 @@ public sealed partial class RapDispatcher
     {
         context.Function = function;
         context.CancellationToken = token;
-        if (context.SessionId is { } sessionId)
+        if (context.SessionId is { } sessionId && context.Session is null)
         {
             context.Session = _sessions.GetOrActivate(sessionId);
         }
 
-        RapCallContext.Current = context;
+        if (_options.FlowCallContext)
+        {
+            RapCallContext.Current = context;
+        }
     }
 
     private TimeSpan RemainingTime(RapCallContext context)

@@ -19,6 +19,12 @@ public sealed class RapServerOptions
     public bool AddRegistryFunctions { get; set; } = true;
 
     /// <summary>
+    /// Make the call context available as <see cref="RapCallContext.Current"/> (an <see cref="AsyncLocal{T}"/>: 72 bytes
+    /// per call). Functions that take <see cref="RapCallContext"/> as a parameter get it either way. Default true.
+    /// </summary>
+    public bool FlowCallContext { get; set; } = true;
+
+    /// <summary>
     /// Run unary calls inside <see cref="IFunctionGroupGrain"/> stateless-worker activations (one grain per group);
     /// set by <c>UseFunctionGroupGrains()</c>, which also adds the grain runtime. Default false: direct execution.
     /// </summary>

@@ -56,6 +56,31 @@ public sealed class FunctionGroupGrainTests
     }
 
     [Fact]
+    public async Task Sessions_go_through_session_grains_and_keep_state_per_key()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddRapServer()
+            .UseFunctionGroupGrains()
+            .AddFunction((RapSession session) => (long)session.Items.AddOrUpdate("n", 1L, (_, v) => (long)v! + 1)!, "next");
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var dispatcher = host.Services.GetRequiredService<RapDispatcher>();
+            async Task<long> Next(string key) => (await TestServer.CallHead(dispatcher, "default", "next", Msgpack.Map(), TestServer.Context(sessionId: key))).Value.AsInt64();
+            Assert.Equal(1, await Next("a"));
+            Assert.Equal(2, await Next("a"));
+            Assert.Equal(1, await Next("b"));
+            Assert.True(host.Services.GetRequiredService<RapSessionStore>().TryGet("a", out var session));
+            Assert.Equal(2L, session!.Items["n"]);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task Run_timeout_inside_the_grain_answers_the_timeout()
     {
         var builder = Host.CreateApplicationBuilder();
