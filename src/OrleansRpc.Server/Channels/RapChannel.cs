@@ -1,11 +1,10 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using OrleansRpc.MessagePack;
 
 namespace OrleansRpc.Server;
 
 /// <summary>
-/// A running channel: a pair of bounded streams (client→server <see cref="DeliverAsync"/>, server→client
+/// A running channel: a pair of bounded streams (client→server <c>DeliverAsync</c>, server→client
 /// <see cref="Outgoing"/>) plus the handler task. The gateway owns one per channel id: it delivers client MSG
 /// bodies, sends every <see cref="Outgoing"/> item as a MSG, calls <see cref="Drop"/> on a client drop and
 /// <see cref="Abort"/> when the connection is lost, and sends the server drop when <see cref="Outgoing"/> completes
@@ -59,6 +58,10 @@ public sealed class RapChannel : IRapChannel, IDisposable
             throw new RapChannelClosedException("channel is closed", ex);
         }
     }
+
+    /// <summary>Gateway: a client MSG body as raw msgpack (decoded here; the bytes may be reused afterwards).</summary>
+    public ValueTask DeliverAsync(System.Buffers.ReadOnlySequence<byte> body, CancellationToken cancellationToken = default)
+        => DeliverAsync(MessagePackValue.Parse(body), cancellationToken);
 
     /// <summary>Gateway: the client sent a drop. Returns false when the channel had already ended.</summary>
     public bool Drop() => End(RapChannelEndReason.PeerDropped, null);
@@ -161,7 +164,4 @@ public sealed class RapChannel : IRapChannel, IDisposable
         _completion.TrySetResult(reason);
         return true;
     }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static RapChannelClosedException Closed() => new();
 }

@@ -55,4 +55,36 @@ public sealed class RapCallContext
 
     /// <summary>Per-session state (set by the dispatcher when <see cref="SessionId"/> is given).</summary>
     public RapSession? Session { get; internal set; }
+
+    /// <summary>
+    /// A context for a call the protocol layer decoded. The session key is the 0.5.3.8 <c>session_id</c> header, and
+    /// for HEAD (which has no sessions on the wire) the connection id, so HEAD functions get per-connection state.
+    /// </summary>
+    public static RapCallContext ForCall(
+        in RapCallRequest request, string connectionId, RapPeer peer, bool isLocalPeer, IReadOnlyDictionary<string, MessagePackValue>? metadata = null)
+        => new()
+        {
+            Version = request.Version,
+            ConnectionId = connectionId,
+            Peer = peer,
+            IsLocalPeer = isLocalPeer,
+            Header = request.Header,
+            Metadata = metadata ?? s_empty,
+            SessionId = request.Version == RapVersion.Head ? connectionId : request.Header.SessionId,
+            Deadline = request.Deadline,
+        };
+
+    /// <summary>A context for a channel DECLARE (see <see cref="ForCall"/> for the session key).</summary>
+    public static RapCallContext ForChannel(
+        in RapChannelOpenRequest request, string connectionId, RapPeer peer, bool isLocalPeer, IReadOnlyDictionary<string, MessagePackValue>? metadata = null)
+        => new()
+        {
+            Version = request.Version,
+            ConnectionId = connectionId,
+            Peer = peer,
+            IsLocalPeer = isLocalPeer,
+            Header = request.Header,
+            Metadata = metadata ?? s_empty,
+            SessionId = request.Version == RapVersion.Head ? connectionId : request.Header.SessionId,
+        };
 }

@@ -19,7 +19,7 @@ namespace OrleansRpc.Server;
 /// the caller's buffer. Failures come back as a <see cref="RapCallResult"/>, never as an exception.
 /// See src/OrleansRpc.Server/README.md.
 /// </summary>
-public sealed partial class RapDispatcher
+public sealed class RapDispatcher
 {
     private readonly RapSessionStore _sessions;
     private readonly RapServerOptions _options;
@@ -239,7 +239,7 @@ public sealed partial class RapDispatcher
         catch (Exception ex)
         {
             // The grain runtime itself failed (e.g. shutting down): the function never ran.
-            Log.GrainCallFailed(_logger, function.Group, function.Name, ex);
+            RapServerLog.GrainCallFailed(_logger, function.Group, function.Name, ex);
             return RapCallResult.Status(RapErrorKind.RpcRunTimeError, RapErrorMessages.RpcRunTimeError);
         }
     }
@@ -297,7 +297,7 @@ public sealed partial class RapDispatcher
     }
 
     /// <summary>
-    /// Opens a channel for a DECLARE and starts its handler. The gateway then feeds <see cref="RapChannel.DeliverAsync"/>,
+    /// Opens a channel for a DECLARE and starts its handler. The gateway then feeds <c>RapChannel.DeliverAsync</c>,
     /// drains <see cref="RapChannel.Outgoing"/>, and calls <see cref="RapChannel.Drop"/> / <see cref="RapChannel.Abort"/>.
     /// <paramref name="connectionClosed"/> (the connection's lifetime token) aborts the channel when it fires.
     /// </summary>
@@ -348,7 +348,7 @@ public sealed partial class RapDispatcher
             failure = ex;
             if (ex is not OperationCanceledException || !channel.IsClosed)
             {
-                Log.ChannelHandlerFailed(_logger, function.Group, function.Name, ex);
+                RapServerLog.ChannelHandlerFailed(_logger, function.Group, function.Name, ex);
             }
         }
         finally
@@ -422,21 +422,9 @@ public sealed partial class RapDispatcher
 
         if (exception is RapResultException)
         {
-            Log.ResultNotEncodable(_logger, function.Group, function.Name, exception);
+            RapServerLog.ResultNotEncodable(_logger, function.Group, function.Name, exception);
         }
 
         return exception is RapBindingException or RapResultException ? FunctionFailure(exception) : FromPython(_mapper.Map(exception));
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Channel handler {Group}/{Name} failed")]
-        public static partial void ChannelHandlerFailed(ILogger logger, string group, string name, Exception exception);
-
-        [LoggerMessage(2, LogLevel.Error, "The result of {Group}/{Name} cannot be sent to a rap client")]
-        public static partial void ResultNotEncodable(ILogger logger, string group, string name, Exception exception);
-
-        [LoggerMessage(3, LogLevel.Error, "The grain call for {Group}/{Name} failed")]
-        public static partial void GrainCallFailed(ILogger logger, string group, string name, Exception exception);
     }
 }
