@@ -88,13 +88,14 @@ internal sealed class TranscriptReplay
         private readonly ReplayApplication _app = new();
         private readonly RapServerConnection _machine;
         private readonly List<(string Key, MessagePackValue Frame)> _produced = [];
-        private readonly Dictionary<ulong, long> _generatorIds = [];
+        private readonly RapFrameComparer _comparer;
         private readonly HashSet<string> _droppedByClient = new(StringComparer.Ordinal);
 
         public ConnectionReplay(TranscriptReplay owner, int number)
         {
             _owner = owner;
             _number = number;
+            _comparer = new RapFrameComparer(owner._version, owner._crypto ? owner._key : null);
             var options = new RapConnectionOptions
             {
                 // The conformance service's settings (CONFORMANCE_SERVICE.md §1), which the recordings were made with.
@@ -158,7 +159,7 @@ internal sealed class TranscriptReplay
 
             var produced = _produced[index].Frame;
             _produced.RemoveAt(index);
-            var differences = MessagePackValueComparer.Compare(recorded, produced, Rule(recorded));
+            var differences = _comparer.Compare(recorded, produced);
             foreach (var difference in differences)
             {
                 _owner.Fail($"conn {_number} line {record.LineNumber}: {difference} (recorded {Trim(recorded)}, produced {Trim(produced)})");
@@ -211,67 +212,15 @@ internal sealed class TranscriptReplay
 
         private void CheckPingShape(MessagePackValue ping)
         {
-            var items = ping.AsArray();
-            if (_owner._version == RapVersion.Head)
+            if (RapFrameComparer.CheckServerPing(_owner._version, ping) is { } problem)
             {
-                var ok = items.Count == 4 && items[1].AsInt64() % 2 == 0 && items[1].AsInt64() != 0
-                    && items[2].AsMap().Count == 1 && items[3].AsString().Length == 0;
-                if (!ok)
-                {
-                    _owner.Fail($"conn {_number}: malformed HEAD server ping {ping}");
-                }
-            }
-            else
-            {
-                var header = items[4];
-                var ok = items.Count == 6 && items[1].AsInt64() == -1 && items[2].AsString() == "default"
-                    && header.AsMap().Count == 4 && header["status_code"].AsInt64() == 200 && header["version"].AsString() == "0.1"
-                    && header["user_agent"].AsString() == "Python3-0.5.3" && Guid.TryParse(header["request_id"].AsString(), out _)
-                    && items[5].AsString().Length == 0;
-                if (!ok)
-                {
-                    _owner.Fail($"conn {_number}: malformed v0.5.3.8 server ping {ping}");
-                }
+                _owner.Fail($"conn {_number}: {problem}");
             }
         }
 
-        private bool IsServerPing(MessagePackValue frame)
-        {
-            var items = frame.AsArray();
-            if (_owner._version == RapVersion.Head)
-            {
-                return items.Count == 4 && items[0].AsInt64() == 203 && items[2].TryGetValue("target", out var target) && target.AsString() == "/_event/ping";
-            }
+        private bool IsServerPing(MessagePackValue frame) => RapFrameComparer.IsServerPing(_owner._version, frame);
 
-            return items.Count == 6 && items[0].AsInt64() == 203 && items[3].AsString() == "ping";
-        }
-
-        private string KeyOf(MessagePackValue frame)
-        {
-            var items = frame.AsArray();
-            var type = items[0].AsInt64();
-            if (_owner._version == RapVersion.Head)
-            {
-                if (type == 203)
-                {
-                    return "203:" + (items[2].TryGetValue("target", out var target) ? target.AsString() : "?");
-                }
-
-                return type + ":" + items[1].AsInt64();
-            }
-
-            if (type == 202)
-            {
-                return "202:" + (items[4].TryGetValue("channel_id", out var id) ? id.ToString() : "?");
-            }
-
-            if (type == 203)
-            {
-                return "203:" + items[3].AsString();
-            }
-
-            return type + ":" + items[1].AsInt64();
-        }
+        private string KeyOf(MessagePackValue frame) => RapFrameComparer.MatchKey(_owner._version, frame);
 
         // ---- the application, played from the recording ----
 
@@ -375,14 +324,14 @@ internal sealed class TranscriptReplay
 
         private void EnsureGenerator(PendingCall call, MessagePackValue recordedCallId)
         {
-            var recorded = ToUInt64(recordedCallId);
+            var recorded = RapFrameComparer.ToUInt64(recordedCallId);
             if (recorded == unchecked((ulong)-1L) || call.GeneratorId != 0)
             {
                 return;
             }
 
             Assert_(_machine.StartGenerator(call.Token, out var id), "StartGenerator failed");
-            _generatorIds[recorded] = id;
+            _comparer.GeneratorIds[recorded] = id;
         }
 
         private void PlayChannel(long token, long? status, string? lifeCycle, MessagePackValue body, string declare, string drop)
@@ -467,7 +416,7 @@ internal sealed class TranscriptReplay
                 _droppedByClient.Add(channelId.AsString());
             }
 
-            if (_generatorIds.Count == 0 || items.Count != 6 || items[0].AsInt64() != 101)
+            if (_comparer.GeneratorIds.Count == 0 || items.Count != 6 || items[0].AsInt64() != 101)
             {
                 return bytes;
             }
@@ -489,7 +438,7 @@ internal sealed class TranscriptReplay
             }
 
             if (body.Kind != MessagePackValueKind.Map || !body.TryGetValue("call_id", out var callId) || !callId.IsInteger
-                || !_generatorIds.TryGetValue(ToUInt64(callId), out var ours))
+                || !_comparer.GeneratorIds.TryGetValue(RapFrameComparer.ToUInt64(callId), out var ours))
             {
                 return bytes;
             }
@@ -508,91 +457,6 @@ internal sealed class TranscriptReplay
             var rebuilt = items.ToArray();
             rebuilt[5] = newBody;
             return MessagePackValue.FromArray(rebuilt).ToArray();
-        }
-
-        // ---- comparison rules for inherently variable values ----
-
-        private MessagePackValueComparer.Rule Rule(MessagePackValue recorded) => Rule(recorded.AsArray()[0].AsInt64());
-
-        private MessagePackValueComparer.Rule Rule(long type)
-        {
-            return (path, expected, actual) =>
-            {
-                if (_owner._version == RapVersion.Head)
-                {
-                    switch (path)
-                    {
-                        case "/[1]" when type == 203:
-                            return actual.IsInteger && actual.AsInt64() % 2 == 0 && actual.AsInt64() != 0 ? ValueComparison.Equal : ValueComparison.Different;
-                        case "/[3]/conn_id":
-                            return actual.Kind == MessagePackValueKind.String && actual.AsString().All(char.IsAsciiDigit) ? ValueComparison.Equal : ValueComparison.Different;
-                        case "/[3]/server_info/host":
-                            return IsHostShape(actual) ? ValueComparison.Equal : ValueComparison.Different;
-                        case "/[3]/server_info/user_agent":
-                            return MessagePackValueComparer.BothStrings(expected, actual) ? ValueComparison.Equal : ValueComparison.Different;
-                        case "/[3]" when _owner._crypto && expected.Kind == MessagePackValueKind.Binary && actual.Kind != MessagePackValueKind.Binary:
-                            // §7 #4: rap encrypts status-301 bodies and its own client then fails; ours are plain.
-                            return RapCryptoEnvelope.TryOpen(_owner._key, expected.AsBinary().Span, out var rapBody)
-                                && MessagePackValueComparer.Compare(MessagePackValue.Parse(rapBody.Body), actual).Count == 0
-                                ? ValueComparison.Equal : ValueComparison.Different;
-                        case "/[3]" when _owner._crypto && expected.Kind == MessagePackValueKind.Binary:
-                            return CompareEncrypted(expected, actual, type);
-                    }
-
-                    return ValueComparison.Default;
-                }
-
-                switch (path)
-                {
-                    case "/[4]/request_id" when type is 202 or 203:
-                        return MessagePackValueComparer.BothStrings(expected, actual) && Guid.TryParse(actual.AsString(), out _) ? ValueComparison.Equal : ValueComparison.Different;
-                    case "/[4]/host":
-                        return IsHostShape(actual) && expected[0].Equals(actual[0]) ? ValueComparison.Equal : ValueComparison.Different;
-                    case "/[5]" when _owner._crypto && expected.Kind == MessagePackValueKind.Binary:
-                        return CompareEncrypted(expected, actual, type);
-                    case "/[5]/call_id":
-                    case "/[5](decrypted)/call_id":
-                        if (expected.IsInteger && _generatorIds.TryGetValue(ToUInt64(expected), out var ours))
-                        {
-                            return actual.IsInteger && actual.AsInt64() == ours ? ValueComparison.Equal : ValueComparison.Different;
-                        }
-
-                        return ValueComparison.Default;
-                }
-
-                return ValueComparison.Default;
-            };
-        }
-
-        private static ulong ToUInt64(MessagePackValue value) =>
-            value.Kind == MessagePackValueKind.UnsignedInteger ? value.AsUInt64() : unchecked((ulong)value.AsInt64());
-
-        private static bool IsHostShape(MessagePackValue host) =>
-            host.Kind == MessagePackValueKind.Array && host.AsArray().Count == 2 && host[0].Kind == MessagePackValueKind.String && host[1].IsInteger;
-
-        private ValueComparison CompareEncrypted(MessagePackValue expected, MessagePackValue actual, long type)
-        {
-            if (actual.Kind != MessagePackValueKind.Binary
-                || !RapCryptoEnvelope.TryOpen(_owner._key, expected.AsBinary().Span, out var e)
-                || !RapCryptoEnvelope.TryOpen(_owner._key, actual.AsBinary().Span, out var a))
-            {
-                return ValueComparison.Different;
-            }
-
-            if (a.Timestamp is null || a.NonceKey is null)
-            {
-                return ValueComparison.Different;
-            }
-
-            var path = _owner._version == RapVersion.Head ? "/[3](decrypted)" : "/[5](decrypted)";
-            var differences = MessagePackValueComparer.Compare(MessagePackValue.Parse(e.Body), MessagePackValue.Parse(a.Body),
-                (p, x, y) => Rule(type).Invoke(path + p, x, y));
-            foreach (var difference in differences)
-            {
-                _owner.Fail($"conn {_number}: encrypted body {path}{difference}");
-            }
-
-            return differences.Count == 0 ? ValueComparison.Equal : ValueComparison.Different;
         }
 
         private bool IsKnownRapQuirk(MessagePackValue recorded, out string reason)
