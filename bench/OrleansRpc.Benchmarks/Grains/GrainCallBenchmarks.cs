@@ -11,11 +11,14 @@ namespace OrleansRpc.Benchmarks.Grains;
 public class GrainCallBenchmarks
 {
     private static readonly GrainMethod s_echo = GrainMethod.Create<IBenchWorkerGrain>(nameof(IBenchWorkerGrain.Echo));
+    private static readonly GrainMethod s_sessionEcho = GrainMethod.Create<IBenchSessionGrain>(nameof(IBenchSessionGrain.Echo));
+    private static readonly GrainCallOptions s_inline = new() { AllowInlineExecution = true };
 
     private ServiceProvider _services = null!;
     private IBenchWorkerGrain _worker = null!;
     private GrainReference _workerReference = null!;
     private IBenchSessionGrain _session = null!;
+    private GrainReference _sessionReference = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -32,6 +35,7 @@ public class GrainCallBenchmarks
         _worker = factory.GetGrain<IBenchWorkerGrain>("group");
         _workerReference = _worker.AsGrainReference();
         _session = factory.GetGrain<IBenchSessionGrain>("session");
+        _sessionReference = _session.AsGrainReference();
         _worker.Echo(1).AsTask().GetAwaiter().GetResult();
         _session.Echo(1).AsTask().GetAwaiter().GetResult();
     }
@@ -52,8 +56,17 @@ public class GrainCallBenchmarks
     public ValueTask<int> StatelessWorkerGrainCall_LowLevel() =>
         _workerReference.InvokeAsync<IBenchWorkerGrain, int, int>(s_echo, 1, static (grain, value, _) => grain.Echo(value));
 
+    /// <summary>The same call, letting the idle worker run the turn on the calling thread.</summary>
+    [Benchmark]
+    public ValueTask<int> StatelessWorkerGrainCall_LowLevelInline() =>
+        _workerReference.InvokeAsync<IBenchWorkerGrain, int, int>(s_echo, 1, static (grain, value, _) => grain.Echo(value), s_inline);
+
     [Benchmark]
     public ValueTask<int> StatelessWorkerGrainCall_Proxy() => _worker.Echo(1);
+
+    [Benchmark]
+    public ValueTask<int> KeyedGrainCall_LowLevelInline() =>
+        _sessionReference.InvokeAsync<IBenchSessionGrain, int, int>(s_sessionEcho, 1, static (grain, value, _) => grain.Echo(value), s_inline);
 
     [Benchmark]
     public ValueTask<int> KeyedGrainCall_Proxy() => _session.Echo(1);

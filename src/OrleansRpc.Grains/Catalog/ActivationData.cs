@@ -69,6 +69,7 @@ internal sealed class ActivationData : IGrainContext
     {
         Exception? rejection = null;
         var activate = false;
+        var inline = false;
         lock (_lock)
         {
             if (_state == ActivationState.Invalid)
@@ -79,7 +80,8 @@ internal sealed class ActivationData : IGrainContext
             request.Activation = this;
             if (_state == ActivationState.Valid && MayInvoke(request))
             {
-                StartLocked(request);
+                inline = request.AllowInline;
+                StartLocked(request, post: !inline);
             }
             else
             {
@@ -113,6 +115,8 @@ internal sealed class ActivationData : IGrainContext
             Scheduler.Post(s_activate, this);
         }
 
+        // The caller posts it once every lock (a worker pool's too) is released: the turn may run right there.
+        request.InlineStartPending = inline;
         return true;
     }
 
@@ -305,7 +309,7 @@ internal sealed class ActivationData : IGrainContext
         return ClassInfo.MayInterleave is { } mayInterleave && (mayInterleave(request) || mayInterleave(_blocking));
     }
 
-    private void StartLocked(GrainRequest request)
+    private void StartLocked(GrainRequest request, bool post = true)
     {
         _running.Add(request);
         _runningCount = _running.Count;
@@ -315,7 +319,10 @@ internal sealed class ActivationData : IGrainContext
         }
 
         request.IsStarted = true;
-        Scheduler.Post(GrainRequest.RunCallback, request);
+        if (post)
+        {
+            Scheduler.Post(GrainRequest.RunCallback, request);
+        }
     }
 
     private void PumpLocked()

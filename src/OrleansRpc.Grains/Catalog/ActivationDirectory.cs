@@ -40,6 +40,12 @@ internal sealed class ActivationDirectory
             var accepted = entry is StatelessWorkerPool pool ? pool.Dispatch(request) : ((ActivationData)entry).Enqueue(request);
             if (accepted)
             {
+                if (request.InlineStartPending)
+                {
+                    request.InlineStartPending = false;
+                    request.Activation!.Scheduler.Post(GrainRequest.RunCallback, request, allowInline: true);
+                }
+
                 return;
             }
 

@@ -54,6 +54,12 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
     /// <summary>Set (under the activation lock) when the turn is scheduled.</summary>
     public bool IsStarted { get; set; }
 
+    /// <summary>The caller allows the turn to run on its own thread (<see cref="GrainCallOptions.AllowInlineExecution"/>).</summary>
+    public bool AllowInline { get; init; }
+
+    /// <summary>Started by the activation but not yet posted to its scheduler (inline execution).</summary>
+    public bool InlineStartPending { get; set; }
+
     /// <summary>Internal runtime calls (enumerator steps) skip call filters.</summary>
     public bool BypassFilters { get; init; }
 

@@ -103,7 +103,10 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
         GrainCallOptions options)
         where TGrain : class
     {
-        var request = new GrainRequest<TGrain, TState, TResult>(this, reference, method, GetTimeout(method, options), state, body);
+        var request = new GrainRequest<TGrain, TState, TResult>(this, reference, method, GetTimeout(method, options), state, body)
+        {
+            AllowInline = options.AllowInlineExecution,
+        };
         Send(request, options.CancellationToken);
         return request.AsValueTask();
     }
@@ -116,7 +119,10 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
         GrainCallOptions options)
         where TGrain : class
     {
-        var request = new VoidGrainRequest<TGrain, TState>(this, reference, method, GetTimeout(method, options), state, body);
+        var request = new VoidGrainRequest<TGrain, TState>(this, reference, method, GetTimeout(method, options), state, body)
+        {
+            AllowInline = options.AllowInlineExecution,
+        };
         Send(request, options.CancellationToken);
         return request.AsValueTask();
     }
@@ -285,7 +291,8 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
 
             foreach (var request in expired)
             {
-                request.OnTimeout();
+                // Off the timer thread: the caller's continuation may run inline with the completion.
+                ThreadPool.UnsafeQueueUserWorkItem(static r => r.OnTimeout(), request, preferLocal: false);
             }
         }
         finally

@@ -12,6 +12,12 @@ internal sealed class ActivationScheduler : SynchronizationContext, IThreadPoolW
     // Items run per thread-pool visit before yielding, so one busy activation cannot starve the rest.
     private const int MaxItemsPerVisit = 128;
 
+    // An inline visit runs on the caller's thread: keep it to the caller's own item (or close to it).
+    private const int MaxItemsPerInlineVisit = 2;
+
+    [ThreadStatic]
+    private static int t_inlineDepth;
+
     private readonly Queue<WorkItem> _items = new();
     private readonly Lock _lock = new();
     private readonly IGrainContext _context;
@@ -27,7 +33,13 @@ internal sealed class ActivationScheduler : SynchronizationContext, IThreadPoolW
     /// <summary>Whether the calling code is running inside this scheduler's turn.</summary>
     public bool IsCurrent => Current == this;
 
-    public override void Post(SendOrPostCallback d, object? state)
+    public override void Post(SendOrPostCallback d, object? state) => Post(d, state, allowInline: false);
+
+    /// <summary>
+    /// Queues a work item. With <paramref name="allowInline"/>, an idle scheduler runs it at once on the calling
+    /// thread (only outside any grain turn, and never nested), saving the thread-pool hop.
+    /// </summary>
+    public void Post(SendOrPostCallback d, object? state, bool allowInline)
     {
         bool schedule;
         lock (_lock)
@@ -37,10 +49,27 @@ internal sealed class ActivationScheduler : SynchronizationContext, IThreadPoolW
             _scheduled = true;
         }
 
-        if (schedule)
+        if (!schedule)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            return;
         }
+
+        if (allowInline && t_inlineDepth == 0 && RuntimeContext.Current is null && Current is not ActivationScheduler)
+        {
+            t_inlineDepth++;
+            try
+            {
+                Run(MaxItemsPerInlineVisit);
+            }
+            finally
+            {
+                t_inlineDepth--;
+            }
+
+            return;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     public override void Send(SendOrPostCallback d, object? state)
@@ -55,14 +84,16 @@ internal sealed class ActivationScheduler : SynchronizationContext, IThreadPoolW
 
     public override SynchronizationContext CreateCopy() => this;
 
-    public void Execute()
+    public void Execute() => Run(MaxItemsPerVisit);
+
+    private void Run(int maxItems)
     {
         var previousContext = Current;
         var previousGrain = RuntimeContext.Set(_context);
         SetSynchronizationContext(this);
         try
         {
-            for (var i = 0; i < MaxItemsPerVisit; i++)
+            for (var i = 0; i < maxItems; i++)
             {
                 WorkItem item;
                 lock (_lock)
