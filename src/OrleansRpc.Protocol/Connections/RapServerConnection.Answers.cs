@@ -24,14 +24,14 @@ public sealed partial class RapServerConnection
     /// </summary>
     public bool CompleteCall(long callToken, ReadOnlySpan<byte> resultMsgpack)
     {
+        if (TooLarge(resultMsgpack.Length))
+        {
+            return FailCall(callToken, RapErrorKind.ServerError, ResultTooLarge);
+        }
+
         bool done;
         lock (_sync)
         {
-            if (TooLarge(resultMsgpack.Length) && _calls.ContainsKey(callToken))
-            {
-                return FailCall(callToken, RapErrorKind.ServerError, ResultTooLarge);
-            }
-
             if (!TryTakeCall(callToken, out var call))
             {
                 return false;
@@ -85,15 +85,18 @@ public sealed partial class RapServerConnection
     public bool FailCall(long callToken, RapErrorKind kind, string message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        RapVersion version;
         lock (_sync)
         {
-            if (Version is not { } version)
+            if (Version is not { } known)
             {
                 return false;
             }
 
-            return FailCallWithStatus(callToken, RapStatusCodes.ToWire(kind, version), message);
+            version = known;
         }
+
+        return FailCallWithStatus(callToken, RapStatusCodes.ToWire(kind, version), message);
     }
 
     /// <summary>Answers a call with an explicit status code and text body (e.g. v0.5.3.8 302 is not an error: use CompleteCall).</summary>
@@ -328,16 +331,16 @@ public sealed partial class RapServerConnection
     /// <summary>Sends a server MSG on an open channel (pre-encoded msgpack). False when the channel is gone (client DROP).</summary>
     public bool SendChannelMessage(long channelToken, ReadOnlySpan<byte> bodyMsgpack)
     {
+        if (TooLarge(bodyMsgpack.Length))
+        {
+            return FailChannel(channelToken, RapErrorKind.ServerError, ResultTooLarge);
+        }
+
         lock (_sync)
         {
             if (IsClosed || !_channelsByToken.TryGetValue(channelToken, out var channel))
             {
                 return false;
-            }
-
-            if (TooLarge(bodyMsgpack.Length))
-            {
-                return FailChannel(channelToken, RapErrorKind.ServerError, ResultTooLarge);
             }
 
             if (Version == RapVersion.Head)

@@ -249,6 +249,18 @@ public sealed partial class RapServerConnection
     /// <summary>Runs the due timers: legacy silence detection, server pings, pong and idle timeouts, shutdown end.</summary>
     public void OnTimer()
     {
+        try
+        {
+            OnTimerCore();
+        }
+        finally
+        {
+            SignalOutput();
+        }
+    }
+
+    private void OnTimerCore()
+    {
         lock (_sync)
         {
             if (!_started || IsClosed)
@@ -292,8 +304,6 @@ public sealed partial class RapServerConnection
                 }
             }
         }
-
-        SignalOutput();
     }
 
     /// <summary>Moves every queued output byte into <paramref name="destination"/>; returns the number of bytes.</summary>
@@ -577,6 +587,12 @@ public sealed partial class RapServerConnection
 
     private void SignalOutput()
     {
+        if (_sync.IsHeldByCurrentThread)
+        {
+            // Nested in another member (or a handler callback): the outermost one signals after releasing the lock.
+            return;
+        }
+
         bool signal;
         lock (_sync)
         {

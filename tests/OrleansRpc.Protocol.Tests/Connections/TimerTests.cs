@@ -22,7 +22,9 @@ public class TimerTests
             Assert.Equal("ping", harness.TakeSingle()[3].AsString());
         }
 
+        var signals = harness.Handler.OutputSignals;
         harness.Advance(TimeSpan.FromSeconds(0.4));
+        Assert.True(signals + 1 == harness.Handler.OutputSignals, $"{signals} {harness.Handler.OutputSignals} closed={harness.Connection.IsClosed} pending={harness.Connection.HasPendingOutput}"); // the driver is woken to flush the close event
         var close = harness.TakeSingle();
         Assert.Equal("event_close_conn", close[3].AsString());
         Assert.Equal("recv pong timeout", close[5].AsString());
