@@ -46,7 +46,8 @@ public static class OrleansRpcServiceCollectionExtensions
         services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection(OrleansRpcSections.GrainsMessaging));
         services.AddOptions<StatelessWorkerOptions>().Bind(configuration.GetSection(OrleansRpcSections.GrainsStatelessWorker));
 
-        IRapServerBuilder server = services.AddRapServer();
+        // Function groups run as [StatelessWorker] grains, sessions as keyed grains (OrleansRpc:Server:UseFunctionGroupGrains=false runs them directly).
+        IRapServerBuilder server = services.AddRapServer().UseFunctionGroupGrains();
         services.AddOptions<RapServerOptions>().Bind(configuration.GetSection(OrleansRpcSections.Server));
 
         services.AddRapGateway();
