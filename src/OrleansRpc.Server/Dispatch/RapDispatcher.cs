@@ -154,7 +154,8 @@ public sealed class RapDispatcher
         var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource)
             : default;
-        Prepare(function, context, timeoutSource.Token);
+        // A synchronous function runs on a work item that sets the ambient context itself.
+        Prepare(function, context, timeoutSource.Token, setCurrent: !function.IsSynchronous);
         if (timeout != Timeout.InfiniteTimeSpan)
         {
             timeoutSource.CancelAfter(timeout);
@@ -164,8 +165,30 @@ public sealed class RapDispatcher
         {
             if (function.IsSynchronous)
             {
-                // def-style functions never run on the gateway's I/O loop (no allocation: Yield queues the pooled box).
-                await Task.Yield();
+                // def-style functions never run on the gateway's I/O loop: a pooled work item on the thread pool,
+                // raced against the deadline so that a blocking function is abandoned (and its token cancelled) in time.
+                var invocation = SyncInvocation.Rent(this, function, context, arguments);
+                var answer = invocation.Start(timeoutSource.Token, out var deadlineRegistration);
+                RapCallResult syncResult;
+                try
+                {
+                    syncResult = await answer.ConfigureAwait(false);
+                }
+                finally
+                {
+                    await deadlineRegistration.DisposeAsync().ConfigureAwait(false);
+                }
+
+                var timedOut = invocation.TimedOut || timeoutSource.IsCancellationRequested;
+                invocation.Finish(output, copy: !timedOut && syncResult.IsSuccess);
+                if (!timedOut)
+                {
+                    return syncResult;
+                }
+
+                return cancellationToken.IsCancellationRequested
+                    ? RapCallResult.FunctionError("CancelledError", "call cancelled")
+                    : TimedOut(function);
             }
 
             ValueTask pending;
@@ -360,6 +383,34 @@ public sealed class RapDispatcher
         channel.HandlerFinished(failure);
     }
 
+    /// <summary>Runs a synchronous function on the current (pool) thread, encoding into the invocation's buffer.</summary>
+    internal RapCallResult RunSynchronous(SyncInvocation invocation)
+    {
+        var context = invocation.Context;
+        var flow = _options.FlowCallContext;
+        if (flow)
+        {
+            RapCallContext.Current = context;
+        }
+
+        try
+        {
+            StartUnary(invocation.Function, context, invocation.Arguments, invocation.Buffer).GetAwaiter().GetResult();
+            return RapCallResult.Success;
+        }
+        catch (Exception ex)
+        {
+            return Failure(invocation.Function, ex, context.CancellationToken);
+        }
+        finally
+        {
+            if (flow)
+            {
+                RapCallContext.Current = null;
+            }
+        }
+    }
+
     private ValueTask StartUnary(RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output)
     {
         if (arguments.Version == RapVersion.Head)
@@ -373,7 +424,7 @@ public sealed class RapDispatcher
         return function.Invokers.LegacyUnary!(function.Target, ref param, ref defaults, arguments.HasDefaults, function.Name, context, output);
     }
 
-    private void Prepare(RapFunctionDescriptor function, RapCallContext context, CancellationToken token)
+    private void Prepare(RapFunctionDescriptor function, RapCallContext context, CancellationToken token, bool setCurrent = true)
     {
         context.Function = function;
         context.CancellationToken = token;
@@ -382,7 +433,7 @@ public sealed class RapDispatcher
             context.Session = _sessions.GetOrActivate(sessionId);
         }
 
-        if (_options.FlowCallContext)
+        if (setCurrent && _options.FlowCallContext)
         {
             RapCallContext.Current = context;
         }

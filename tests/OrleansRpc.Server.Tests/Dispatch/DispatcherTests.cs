@@ -133,6 +133,52 @@ public sealed class DispatcherTests
     }
 
     [Fact]
+    public async Task A_blocking_synchronous_function_is_answered_at_the_deadline_and_its_late_result_dropped()
+    {
+        var time = new ManualTimeProvider();
+        var started = new ManualResetEventSlim();
+        var release = new ManualResetEventSlim();
+        var finished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var server = new TestServer(
+            r => r.Register((CancellationToken ct) =>
+            {
+                started.Set();
+                release.Wait();
+                finished.SetResult(ct.IsCancellationRequested);
+                return "late";
+            }, "block"),
+            o => o.RunTimeout = TimeSpan.FromSeconds(3),
+            time);
+
+        using var output = new PooledBufferWriter();
+        var call = server.Dispatcher.InvokeAsync(TestServer.Context(), "default", "block", RapArguments.Head(Msgpack.Bytes(Msgpack.Map())), output).AsTask();
+        started.Wait();
+        time.Advance(TimeSpan.FromSeconds(3));
+        var result = await call;
+        Assert.Equal("Call block timeout", result.Message);
+
+        release.Set();
+        Assert.True(await finished.Task);
+        Assert.Equal(0, output.WrittenCount);
+    }
+
+    [Fact]
+    public async Task Synchronous_results_and_errors_come_back_through_the_work_item()
+    {
+        using var server = new TestServer(r =>
+        {
+            r.Register((int a, int b) => a + b, "sum");
+            r.Register(int (int a) => throw new ArgumentException("neg"), "bad");
+        });
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(i + 1, (await server.Head("sum", Msgpack.Map(("a", i), ("b", 1)))).Value.AsInt64());
+            Assert.Equal("ValueError", (await server.Head("bad", Msgpack.Map(("a", i)))).Result.ExceptionName);
+            Assert.Equal("Parse error. missing a required argument: 'b'", (await server.Head("sum", Msgpack.Map(("a", i)))).Result.Message);
+        }
+    }
+
+    [Fact]
     public async Task Expired_deadline_times_out_at_once_and_a_future_deadline_runs()
     {
         var time = new ManualTimeProvider();

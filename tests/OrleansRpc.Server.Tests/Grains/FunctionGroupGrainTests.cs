@@ -18,8 +18,9 @@ public sealed class FunctionGroupGrainTests
             .UseFunctionGroupGrains()
             .AddFunction((int a, int b) =>
             {
+                // Runs inline in the grain turn up to its first await (synchronous functions go to a pool work item).
                 where.Add(RuntimeContext.Current?.GrainId.ToString() ?? "none");
-                return a + b;
+                return new ValueTask<int>(a + b);
             }, "sum")
             .AddFunction(async (int ms, CancellationToken ct) =>
             {
