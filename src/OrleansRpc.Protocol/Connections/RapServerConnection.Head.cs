@@ -40,12 +40,29 @@ public sealed partial class RapServerConnection
         }
     }
 
+    private const int MaxCachedTargets = 256;
+
+    // A connection calls few distinct functions: remember their split targets instead of allocating group/name per call.
+    private readonly Dictionary<string, (string Group, string Name)> _targets = new(StringComparer.Ordinal);
+
     private bool TryHeadAddress(in RapFrame frame, out string group, out string name)
     {
-        if (!RapTarget.TryParse(frame.Header.Target, out group, out name))
+        var target = frame.Header.Target;
+        if (target is not null && _targets.TryGetValue(target, out var cached))
+        {
+            (group, name) = cached;
+            return true;
+        }
+
+        if (!RapTarget.TryParse(target, out group, out name))
         {
             CloseWithEvent(RapErrorMessages.ProtocolErrorClose, RapConnectionCloseReason.ProtocolError);
             return false;
+        }
+
+        if (_targets.Count < MaxCachedTargets)
+        {
+            _targets[target!] = (group, name);
         }
 
         return true;
