@@ -25,6 +25,14 @@ public class GrainReferenceTests
     }
 
     [Fact]
+    public async Task A_POCO_grain_gets_its_context_injected_and_its_life_cycle_called()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        Assert.Equal("poco/p", await silo.GrainFactory.GetGrain<IPocoGrain>("p").Describe());
+        Assert.Contains("poco-activated", silo.Probe.Events);
+    }
+
+    [Fact]
     public async Task Guid_integer_and_compound_keys_reach_the_grain()
     {
         await using var silo = await TestSilo.StartAsync();

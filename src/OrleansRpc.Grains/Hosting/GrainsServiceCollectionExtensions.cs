@@ -37,6 +37,9 @@ public static class GrainsServiceCollectionExtensions
             services.AddSingleton<GrainFactory>();
             services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<GrainFactory>());
             services.AddSingleton<IClusterClient>(sp => sp.GetRequiredService<GrainFactory>());
+            // As in Orleans, a grain constructor may take its IGrainContext (POCO grains implementing IGrainBase).
+            services.AddTransient<IGrainContext>(_ => RuntimeContext.Current
+                ?? throw new InvalidOperationException("IGrainContext can only be resolved while the runtime constructs a grain."));
             services.AddSingleton<SiloLifecycleSubject>();
             services.AddSingleton<ISiloLifecycle>(sp => sp.GetRequiredService<SiloLifecycleSubject>());
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GrainRuntime>());
