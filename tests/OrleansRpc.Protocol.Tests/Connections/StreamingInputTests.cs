@@ -40,6 +40,39 @@ public class StreamingInputTests
             pieces.Handler.Calls.Select(c => (c.Id, c.Name, Convert.ToHexString(c.Keywords), Convert.ToHexString(c.Positional))));
     }
 
+    [Theory]
+    [InlineData("head", "concurrent_1000", 5)]
+    [InlineData("0.5.3.8", "concurrent_1000", 5)]
+    [InlineData("0.5.3.8", "channel_echo", 3)]
+    [InlineData("head", "echo_types", 2)]
+    public void Multi_segment_input_decodes_like_contiguous_input(string version, string scenario, int segment)
+    {
+        var stream = TranscriptReader.Read(TranscriptScenarios.File(version, scenario))
+            .Where(r => !r.IsNote && r.Connection == 0 && r.Direction == TranscriptDirection.ClientToServer)
+            .SelectMany(r => r.Bytes).ToArray();
+        var contiguous = new ConnectionHarness(o => o.PingHeadClients = false);
+        contiguous.Feed(stream);
+        var segmented = new ConnectionHarness(o => o.PingHeadClients = false);
+        var sequence = Segments.Chunked(stream, segment);
+        var consumed = segmented.Connection.Receive(sequence);
+        Assert.Equal(stream.Length, sequence.Slice(0, consumed).Length);
+        Assert.False(segmented.Connection.IsClosed);
+        Assert.True(contiguous.Handler.Calls.Count + contiguous.Handler.ChannelOpens.Count > 0);
+        Assert.Equal(contiguous.Handler.Calls.Select(c => (c.Id, c.Name, c.UserAgent, Convert.ToHexString(c.Keywords), Convert.ToHexString(c.Positional))),
+            segmented.Handler.Calls.Select(c => (c.Id, c.Name, c.UserAgent, Convert.ToHexString(c.Keywords), Convert.ToHexString(c.Positional))));
+        Assert.Equal(contiguous.Handler.ChannelMessages.Select(m => Convert.ToHexString(m.Body)), segmented.Handler.ChannelMessages.Select(m => Convert.ToHexString(m.Body)));
+        Assert.Equal(contiguous.TakeFrames(), segmented.TakeFrames().Select(f => f), new FrameShapeComparer());
+    }
+
+    /// <summary>Equal frames apart from per-connection values: the fresh uuid request_id of v0.5.3.8 server frames, HEAD conn_id.</summary>
+    private sealed class FrameShapeComparer : IEqualityComparer<OrleansRpc.MessagePack.MessagePackValue>
+    {
+        public bool Equals(OrleansRpc.MessagePack.MessagePackValue x, OrleansRpc.MessagePack.MessagePackValue y) =>
+            MessagePackValueComparer.Compare(x, y, (path, a, b) => path is "/[4]/request_id" or "/[3]/conn_id" && a.Kind == b.Kind ? ValueComparison.Equal : ValueComparison.Default).Count == 0;
+
+        public int GetHashCode(OrleansRpc.MessagePack.MessagePackValue obj) => 0;
+    }
+
     [Fact]
     public void Random_input_never_throws_and_always_ends_in_a_defined_state()
     {
