@@ -49,6 +49,26 @@ public class TimeoutAndExceptionTests
     }
 
     [Fact]
+    public async Task A_response_timeout_scope_overrides_the_timeout_of_proxy_calls()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var grain = silo.GrainFactory.GetGrain<ITimeoutGrain>("scope");
+        Task call;
+        using (ResponseTimeoutScope.Override(TimeSpan.FromSeconds(60)))
+        {
+            call = grain.Hang(CancellationToken.None); // [ResponseTimeout("00:00:05")] is overridden
+        }
+
+        Assert.Null(ResponseTimeoutScope.Current);
+        await silo.Probe.Signal("hang-entered").Task.WithTestTimeout();
+        silo.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.False(call.IsCompleted);
+        silo.Time.Advance(TimeSpan.FromSeconds(31));
+        var ex = await Assert.ThrowsAsync<TimeoutException>(() => call.WithTestTimeout());
+        Assert.Contains("00:01:00", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Caller_cancellation_cancels_the_callee()
     {
         await using var silo = await TestSilo.StartAsync();

@@ -271,7 +271,7 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
     }
 
     private TimeSpan GetTimeout(GrainMethod method, in GrainCallOptions options) =>
-        options.ResponseTimeout ?? method.ResponseTimeout ?? MessagingOptions.ResponseTimeout;
+        options.ResponseTimeout ?? ResponseTimeoutScope.Current ?? method.ResponseTimeout ?? MessagingOptions.ResponseTimeout;
 
     private void SweepTimeouts()
     {
