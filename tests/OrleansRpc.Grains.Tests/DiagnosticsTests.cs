@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using OrleansRpc.Grains.Diagnostics;
+using OrleansRpc.Grains.Tests.Infrastructure;
+using OrleansRpc.Grains.Tests.TestGrains;
+
+namespace OrleansRpc.Grains.Tests;
+
+[Collection(nameof(DiagnosticsTests))] // listeners are process-wide
+public class DiagnosticsTests
+{
+    [Fact]
+    public async Task Calls_activations_and_timeouts_are_measured()
+    {
+        var measurements = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == GrainsDiagnostics.Name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            measurements.AddOrUpdate(instrument.Name, value, (name, old) => name.EndsWith("activations", StringComparison.Ordinal) ? value : old + value));
+        listener.Start();
+
+        await using var silo = await TestSilo.StartAsync();
+        await silo.GrainFactory.GetGrain<ICounterGrain>("m1").Increment();
+        await silo.GrainFactory.GetGrain<ICounterGrain>("m2").Increment();
+        var hang = silo.GrainFactory.GetGrain<ITimeoutGrain>("m3").Hang(CancellationToken.None);
+        await silo.Probe.Signal("hang-entered").Task.WithTestTimeout();
+        silo.Time.Advance(TimeSpan.FromSeconds(6));
+        await Assert.ThrowsAsync<TimeoutException>(() => hang.WithTestTimeout());
+        listener.RecordObservableInstruments();
+
+        Assert.True(measurements.GetValueOrDefault("orleansrpc-grains-calls") >= 3);
+        Assert.True(measurements.GetValueOrDefault("orleansrpc-grains-call-timeouts") >= 1);
+        Assert.True(measurements.GetValueOrDefault("orleansrpc-grains-activations") >= 3);
+        Assert.True(measurements.ContainsKey("orleansrpc-grains-queue-length"));
+    }
+
+    [Fact]
+    public async Task Each_call_gets_a_span_while_someone_listens()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == GrainsDiagnostics.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        await using var silo = await TestSilo.StartAsync();
+        await silo.GrainFactory.GetGrain<ICounterGrain>("span").Increment();
+        await StatelessWorkerTests.WaitForAsync(() => spans.Any(s => s.DisplayName.EndsWith("ICounterGrain.Increment", StringComparison.Ordinal)));
+        var span = spans.First(s => s.DisplayName.EndsWith("ICounterGrain.Increment", StringComparison.Ordinal));
+        Assert.Equal("counter/span", span.GetTagItem("orleansrpc.grain_id"));
+    }
+}
