@@ -204,7 +204,7 @@ public sealed partial class RapServerConnection
     {
         bool hasHost = false, hasVersion = false, hasAgent = false;
         var copied = 0;
-        foreach (var entry in request.Entries)
+        foreach (var entry in request.EntrySpan)
         {
             switch (entry.Key)
             {
@@ -227,7 +227,7 @@ public sealed partial class RapServerConnection
         writer.WriteMapHeader(1 + copied + (hasVersion ? 0 : 1) + (hasAgent ? 0 : 1) + (hasHost ? 0 : 1));
         writer.Write(RapHeaderKeys.StatusCode);
         writer.Write(status);
-        foreach (var entry in request.Entries)
+        foreach (var entry in request.EntrySpan)
         {
             switch (entry.Key)
             {

@@ -8,19 +8,27 @@ namespace OrleansRpc.Protocol.Frames;
 /// </summary>
 public sealed class RapHeader
 {
-    private readonly List<KeyValuePair<string, MessagePackValue>> _entries;
+    // An exact-size array rather than a List: a decoded header knows its size, and this is allocated per frame.
+    private KeyValuePair<string, MessagePackValue>[] _entries;
+    private int _count;
 
     /// <summary>Creates an empty header.</summary>
-    public RapHeader() => _entries = [];
+    public RapHeader()
+        : this(4)
+    {
+    }
 
     /// <summary>Creates an empty header with room for <paramref name="capacity"/> entries.</summary>
-    public RapHeader(int capacity) => _entries = new(capacity);
+    public RapHeader(int capacity) => _entries = capacity == 0 ? [] : new KeyValuePair<string, MessagePackValue>[capacity];
 
     /// <summary>Every entry in wire order.</summary>
-    public IReadOnlyList<KeyValuePair<string, MessagePackValue>> Entries => _entries;
+    public IReadOnlyList<KeyValuePair<string, MessagePackValue>> Entries => new ArraySegment<KeyValuePair<string, MessagePackValue>>(_entries, 0, _count);
+
+    /// <summary>Every entry in wire order, without allocating.</summary>
+    public ReadOnlySpan<KeyValuePair<string, MessagePackValue>> EntrySpan => _entries.AsSpan(0, _count);
 
     /// <summary>Number of entries.</summary>
-    public int Count => _entries.Count;
+    public int Count => _count;
 
     /// <summary><c>target</c> when it is a str (HEAD).</summary>
     public string? Target { get; private set; }
@@ -60,11 +68,11 @@ public sealed class RapHeader
     {
         get
         {
-            foreach (var entry in _entries)
+            for (var i = 0; i < _count; i++)
             {
-                if (!RapHeaderKeys.IsWellKnown(entry.Key))
+                if (!RapHeaderKeys.IsWellKnown(_entries[i].Key))
                 {
-                    yield return entry;
+                    yield return _entries[i];
                 }
             }
         }
@@ -73,11 +81,11 @@ public sealed class RapHeader
     /// <summary>Finds an entry by key.</summary>
     public bool TryGetValue(string key, out MessagePackValue value)
     {
-        foreach (var entry in _entries)
+        for (var i = 0; i < _count; i++)
         {
-            if (string.Equals(entry.Key, key, StringComparison.Ordinal))
+            if (string.Equals(_entries[i].Key, key, StringComparison.Ordinal))
             {
-                value = entry.Value;
+                value = _entries[i].Value;
                 return true;
             }
         }
@@ -90,7 +98,12 @@ public sealed class RapHeader
     public RapHeader Add(string key, MessagePackValue value)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _entries.Add(new(key, value));
+        if (_count == _entries.Length)
+        {
+            Array.Resize(ref _entries, Math.Max(4, _count * 2));
+        }
+
+        _entries[_count++] = new(key, value);
         Index(key, value);
         return this;
     }
@@ -135,11 +148,11 @@ public sealed class RapHeader
     /// <summary>Writes the header as a map, entries in order.</summary>
     public void Write(ref MessagePackWriter writer)
     {
-        writer.WriteMapHeader(_entries.Count);
-        foreach (var entry in _entries)
+        writer.WriteMapHeader(_count);
+        for (var i = 0; i < _count; i++)
         {
-            writer.Write(entry.Key);
-            entry.Value.Write(ref writer);
+            writer.Write(_entries[i].Key);
+            _entries[i].Value.Write(ref writer);
         }
     }
 
