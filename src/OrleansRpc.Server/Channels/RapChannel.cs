@@ -83,10 +83,11 @@ public sealed class RapChannel : IRapChannel, IDisposable
 
     public async ValueTask WriteAsync(MessagePackValue body, CancellationToken cancellationToken = default)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
+        // Only link when the caller passed a token of its own: a per-message linked source would allocate.
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token) : null;
         try
         {
-            await _outgoing.Writer.WriteAsync(body, linked.Token).ConfigureAwait(false);
+            await _outgoing.Writer.WriteAsync(body, linked?.Token ?? _aborted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ChannelClosedException || (ex is OperationCanceledException && _aborted.IsCancellationRequested))
         {

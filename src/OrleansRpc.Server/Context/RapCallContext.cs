@@ -15,6 +15,7 @@ public sealed class RapCallContext
 {
     private static readonly AsyncLocal<RapCallContext?> s_current = new();
     private static readonly IReadOnlyDictionary<string, MessagePackValue> s_empty = new Dictionary<string, MessagePackValue>();
+    private RapSession? _session;
 
     /// <summary>The context of the call running on this async flow, or <see langword="null"/>.</summary>
     public static RapCallContext? Current
@@ -53,8 +54,17 @@ public sealed class RapCallContext
     /// <summary>The function being served (set by the dispatcher).</summary>
     public RapFunctionDescriptor? Function { get; internal set; }
 
-    /// <summary>Per-session state (set by the dispatcher when <see cref="SessionId"/> is given).</summary>
-    public RapSession? Session { get; internal set; }
+    /// <summary>
+    /// Per-session state when <see cref="SessionId"/> is given (activated on first access, so calls that never look
+    /// at their session cost nothing); null without a session key.
+    /// </summary>
+    public RapSession? Session
+    {
+        get => _session ??= SessionId is { } id && SessionStore is { } store ? store.GetOrActivate(id) : null;
+        internal set => _session = value;
+    }
+
+    internal RapSessionStore? SessionStore { get; set; }
 
     /// <summary>
     /// A context for a call the protocol layer decoded. The session key is the 0.5.3.8 <c>session_id</c> header, and

@@ -251,7 +251,7 @@ public sealed class RapDispatcher
     {
         try
         {
-            if (context.SessionId is { } sessionId && context.Session is null)
+            if (function.UsesSession && context.SessionId is { } sessionId)
             {
                 context.Session = await _grains!.GetGrain<ISessionGrain>(sessionId).GetSessionAsync().ConfigureAwait(false);
             }
@@ -428,10 +428,7 @@ public sealed class RapDispatcher
     {
         context.Function = function;
         context.CancellationToken = token;
-        if (context.SessionId is { } sessionId && context.Session is null)
-        {
-            context.Session = _sessions.GetOrActivate(sessionId);
-        }
+        context.SessionStore = _sessions;
 
         if (setCurrent && _options.FlowCallContext)
         {

@@ -30,6 +30,7 @@ public sealed class RapFunctionDescriptor
         ResultType = resultType;
         IsSynchronous = isSynchronous;
         Invokers = invokers;
+        UsesSession = parameters.Any(p => p.Source == RapParameterSource.Session);
     }
 
     public string Group { get; }
@@ -54,6 +55,9 @@ public sealed class RapFunctionDescriptor
 
     /// <summary>A plain (non-async) method: the dispatcher runs it on the thread pool.</summary>
     public bool IsSynchronous { get; }
+
+    /// <summary>Takes a <see cref="RapSession"/> parameter: its session is activated before the call.</summary>
+    public bool UsesSession { get; }
 
     internal object? Target { get; }
 

@@ -48,6 +48,20 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task A_session_is_only_activated_when_the_function_uses_it()
+    {
+        using var server = new TestServer(r =>
+        {
+            r.Register((int a) => a, "plain");
+            r.Register((RapCallContext context) => context.Session!.Id, "reads");
+        });
+        await server.Head("plain", Msgpack.Map(("a", 1)), TestServer.Context(sessionId: "conn-1"));
+        Assert.Equal(0, server.Sessions.Count);
+        Assert.Equal("conn-1", (await server.Head("reads", Msgpack.Map(), TestServer.Context(sessionId: "conn-1"))).Value.AsString());
+        Assert.Equal(1, server.Sessions.Count);
+    }
+
+    [Fact]
     public async Task Calls_without_a_session_get_none()
     {
         using var server = new TestServer(r => r.Register((RapCallContext context) => context.Session is null, "none"));
