@@ -107,6 +107,21 @@ public class StreamTests
     }
 
     [Fact]
+    public async Task A_completed_stream_without_subscriptions_is_forgotten()
+    {
+        await using var silo = await TestSilo.StartAsync(b => b.AddMemoryStreamsForTests());
+        var provider = silo.Client.GetStreamProvider("mem");
+        var stream = provider.GetStream<int>("ns", "done");
+        var reader = await stream.SubscribeReaderAsync();
+        await stream.OnCompletedAsync();
+        Assert.Same(stream, provider.GetStream<int>("ns", "done"));
+        await reader.DisposeAsync();
+
+        // A new stream with the same id starts fresh (and may carry another type).
+        Assert.NotSame(stream, provider.GetStream<string>("ns", "done"));
+    }
+
+    [Fact]
     public async Task A_stream_keeps_its_item_type()
     {
         await using var silo = await TestSilo.StartAsync(b => b.AddMemoryStreamsForTests());

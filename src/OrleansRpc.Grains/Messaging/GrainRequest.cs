@@ -214,7 +214,7 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
     {
         var exception = new TimeoutException(
             $"Response did not arrive on time in {Timeout} for message: {Method} on {Target.GrainId}.");
-        if (!TryCompleteCaller(exception))
+        if (!TryClaimCaller())
         {
             return;
         }
@@ -224,24 +224,32 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
         {
             CancelCallee();
         }
+
+        CompleteClaimedCaller(exception);
     }
 
     /// <summary>Completes the caller once; false if it already had an outcome.</summary>
     public bool TryCompleteCaller(Exception? exception)
     {
-        if (Interlocked.Exchange(ref _callerCompleted, 1) != 0)
+        if (!TryClaimCaller())
         {
             return false;
         }
 
+        CompleteClaimedCaller(exception);
+        return true;
+    }
+
+    private bool TryClaimCaller() => Interlocked.Exchange(ref _callerCompleted, 1) == 0;
+
+    private void CompleteClaimedCaller(Exception? exception)
+    {
         _callerRegistration.Unregister();
         SignalCaller(exception);
         if (!IsStarted)
         {
             StopActivity(exception);
         }
-
-        return true;
     }
 
     protected abstract ValueTask InvokeBodyAsync(object grain, CancellationToken cancellationToken);

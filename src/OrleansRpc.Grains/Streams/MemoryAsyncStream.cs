@@ -56,6 +56,7 @@ internal sealed class MemoryAsyncStream<T> : IAsyncStream<T>
             subscription.Complete(null);
         }
 
+        ForgetIfDone();
         return Task.CompletedTask;
     }
 
@@ -75,6 +76,7 @@ internal sealed class MemoryAsyncStream<T> : IAsyncStream<T>
             subscription.Complete(ex);
         }
 
+        ForgetIfDone();
         return Task.CompletedTask;
     }
 
@@ -113,7 +115,6 @@ internal sealed class MemoryAsyncStream<T> : IAsyncStream<T>
 
     internal void Remove(MemoryStreamSubscription<T> subscription)
     {
-        bool forget;
         lock (_lock)
         {
             var index = Array.IndexOf(_subscriptions, subscription);
@@ -123,6 +124,17 @@ internal sealed class MemoryAsyncStream<T> : IAsyncStream<T>
             }
 
             _subscriptions = [.. _subscriptions[..index], .. _subscriptions[(index + 1)..]];
+        }
+
+        ForgetIfDone();
+    }
+
+    /// <summary>A completed stream nobody reads any more is dropped from the provider, so finished streams do not pile up.</summary>
+    private void ForgetIfDone()
+    {
+        bool forget;
+        lock (_lock)
+        {
             forget = _completed && _subscriptions.Length == 0;
         }
 
