@@ -13,6 +13,7 @@ public sealed class RapFormatterResolver
     private static readonly NullabilityInfoContext s_nullability = new();
     private readonly ConcurrentDictionary<Type, IRapFormatter?> _cache = new();
     private readonly object _gate = new();
+    private readonly HashSet<Type> _creating = [];
 
     /// <summary>The shared resolver.</summary>
     public static RapFormatterResolver Default { get; } = new();
@@ -55,9 +56,22 @@ public sealed class RapFormatterResolver
                 return cached;
             }
 
-            var created = Create(type);
-            _cache[type] = created;
-            return created;
+            // A type that contains itself (a linked node, a tree) would recurse forever: refuse it at registration.
+            if (!_creating.Add(type))
+            {
+                throw new RapRegistrationException($"type '{type}' refers to itself; recursive types are not supported");
+            }
+
+            try
+            {
+                var created = Create(type);
+                _cache[type] = created;
+                return created;
+            }
+            finally
+            {
+                _creating.Remove(type);
+            }
         }
     }
 

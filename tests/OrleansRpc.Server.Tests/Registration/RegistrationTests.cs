@@ -139,6 +139,22 @@ public sealed class RegistrationTests
         _ = MessagePackValue.Nil;
     }
 
+    [Fact]
+    public void Recursive_types_are_refused_naming_the_parameter()
+    {
+        var registry = new RapFunctionRegistry();
+        var ex = Assert.Throws<RapRegistrationException>(() => registry.Register((Node node) => 1, "walk"));
+        Assert.Contains("parameter 'node'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("refers to itself", ex.Message, StringComparison.Ordinal);
+    }
+
+    public sealed class Node
+    {
+        public int Value { get; set; }
+
+        public Node? Next { get; set; }
+    }
+
     private static async IAsyncEnumerable<int> Numbers(int n)
     {
         for (var i = 0; i < n; i++)
