@@ -60,6 +60,20 @@ public sealed class ExampleConfigurationTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Sections))]
+    public void The_deploy_readme_documents_every_option_with_its_key_and_environment_variable(string section, Type optionsType)
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryPaths.Deploy, "README.md"));
+        foreach (PropertyInfo property in BindableProperties(optionsType))
+        {
+            string key = $"{section}:{property.Name}";
+            string environment = key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant();
+            Assert.True(readme.Contains($"`{key}`", StringComparison.Ordinal) || readme.Contains($"`{key}:", StringComparison.Ordinal), $"deploy/README.md does not document {key}");
+            Assert.True(readme.Contains($"`{environment}`", StringComparison.Ordinal) || readme.Contains($"`{environment}__", StringComparison.Ordinal), $"deploy/README.md does not give {environment}");
+        }
+    }
+
     private static object Resolve(IConfiguration configuration, Type optionsType)
     {
         if (optionsType == typeof(FunctionAssemblyOptions))
