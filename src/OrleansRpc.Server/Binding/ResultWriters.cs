@@ -46,20 +46,37 @@ internal static class ResultWriters
     private static async ValueTask AwaitTaskSlow(Task task, IBufferWriter<byte> output)
     {
         await task.ConfigureAwait(false);
-        await Nil(output).ConfigureAwait(false);
+        Late<object?>(null, null, output);
     }
 
     private static async ValueTask AwaitTaskSlow<T>(Task<T> task, RapFormatter<T> formatter, IBufferWriter<byte> output)
-        => await Write(await task.ConfigureAwait(false), formatter, output).ConfigureAwait(false);
+        => Late(await task.ConfigureAwait(false), formatter, output);
 
     private static async ValueTask AwaitValueTaskSlow(ValueTask task, IBufferWriter<byte> output)
     {
         await task.ConfigureAwait(false);
-        await Nil(output).ConfigureAwait(false);
+        Late<object?>(null, null, output);
     }
 
     private static async ValueTask AwaitValueTaskSlow<T>(ValueTask<T> task, RapFormatter<T> formatter, IBufferWriter<byte> output)
-        => await Write(await task.ConfigureAwait(false), formatter, output).ConfigureAwait(false);
+        => Late(await task.ConfigureAwait(false), formatter, output);
+
+    // After an await the call may have been answered already (run timeout): go through the guard.
+    private static void Late<T>(T value, RapFormatter<T>? formatter, IBufferWriter<byte> output)
+    {
+        if (output is Dispatch.CallOutput guarded)
+        {
+            guarded.WriteLate(value, formatter);
+        }
+        else if (formatter is null)
+        {
+            Nil(output);
+        }
+        else
+        {
+            Write(value, formatter, output);
+        }
+    }
 
     public static ValueTask Channel(Task task) => new(task);
 

@@ -192,13 +192,15 @@ public sealed class RapDispatcher
             }
 
             ValueTask pending;
+            var guarded = CallOutput.Rent(output);
             try
             {
-                pending = StartUnary(function, context, arguments, output);
+                pending = StartUnary(function, context, arguments, guarded);
             }
-            catch (RapBindingException ex)
+            catch (Exception)
             {
-                return ex.Result;
+                guarded.Return();
+                throw;
             }
 
             if (!pending.IsCompletedSuccessfully)
@@ -208,15 +210,26 @@ public sealed class RapDispatcher
                     // Abandon (and cancel) a function that outlives its timeout, as rap does.
                     await pending.AsTask().WaitAsync(timeoutSource.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
                 {
-                    return TimedOut(function);
+                    // The function may still finish later: its result must not reach the caller's buffer.
+                    guarded.Detach();
+                    return cancellationToken.IsCancellationRequested
+                        ? RapCallResult.FunctionError("CancelledError", "call cancelled")
+                        : TimedOut(function);
+                }
+                catch (Exception)
+                {
+                    guarded.Return();
+                    throw;
                 }
             }
             else
             {
                 pending.GetAwaiter().GetResult();
             }
+
+            guarded.Return();
 
             if (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {

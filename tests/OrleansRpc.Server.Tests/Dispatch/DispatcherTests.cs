@@ -163,6 +163,31 @@ public sealed class DispatcherTests
     }
 
     [Fact]
+    public async Task An_async_function_finishing_after_the_timeout_never_writes_into_the_callers_buffer()
+    {
+        var time = new ManualTimeProvider();
+        var gate = new TaskCompletionSource<string>(); // continuations inline: the late write happens inside SetResult
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var server = new TestServer(
+            r => r.Register(async () =>
+            {
+                started.SetResult();
+                return await gate.Task;
+            }, "late"),
+            o => o.RunTimeout = TimeSpan.FromSeconds(3),
+            time);
+
+        using var output = new PooledBufferWriter();
+        var call = server.Dispatcher.InvokeAsync(TestServer.Context(), "default", "late", RapArguments.Head(Msgpack.Bytes(Msgpack.Map())), output).AsTask();
+        await started.Task;
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal("Call late timeout", (await call).Message);
+
+        gate.SetResult(new string('x', 100));
+        Assert.Equal(0, output.WrittenCount);
+    }
+
+    [Fact]
     public async Task Synchronous_results_and_errors_come_back_through_the_work_item()
     {
         using var server = new TestServer(r =>
