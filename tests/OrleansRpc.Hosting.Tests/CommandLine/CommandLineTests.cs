@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using OrleansRpc.Host;
+using OrleansRpc.MessagePack;
 
 namespace OrleansRpc.Hosting.Tests.CommandLine;
 
@@ -144,6 +145,7 @@ public sealed class CommandLineTests
     public async Task Serve_runs_the_silo_with_a_config_file_and_function_assembly_until_cancelled_then_exits_0()
     {
         int healthPort = FreePort();
+        int gatewayPort = FreePort();
         string config = Path.Combine(Path.GetTempPath(), $"orleansrpc-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(config, """{ "OrleansRpc": { "Cluster": { "ServiceId": "from-config-file", "ClusterId": "cli-test" } }, "Logging": { "LogLevel": { "Default": "Warning" } } }""");
         string quickstart = typeof(Quickstart.QuickstartFunctions).Assembly.Location;
@@ -151,7 +153,7 @@ public sealed class CommandLineTests
         try
         {
             Task<(int, string, string)> run = RunAsync(stop.Token,
-                "serve", "--config", config, "--functions", quickstart, "--host", "127.0.0.1", "--port", "0", "--health-port", healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                "serve", "--config", config, "--functions", quickstart, "--host", "127.0.0.1", "--port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--health-port", healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{healthPort}"), Timeout = HealthApp.Patience };
             await WaitUntilReadyAsync(client, run);
@@ -159,6 +161,10 @@ public sealed class CommandLineTests
             string metrics = (await client.GetTextAsync("/metrics")).Body;
             Assert.Contains("service_id=\"from-config-file\"", metrics, StringComparison.Ordinal);
             Assert.Contains("cluster_id=\"cli-test\"", metrics, StringComparison.Ordinal);
+
+            // The shipped executable serves rap calls to the loaded functions.
+            MessagePackValue sum = await RapProbe.CallAsync(new IPEndPoint(IPAddress.Loopback, gatewayPort), "/default/sync_sum", ("a", 40), ("b", 2));
+            Assert.Equal(42, sum.AsInt64());
 
             stop.Cancel();
             (int code, _, string error) = await run.WaitAsync(HealthApp.Patience);

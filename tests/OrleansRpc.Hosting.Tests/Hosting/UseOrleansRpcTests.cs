@@ -33,10 +33,12 @@ public sealed class UseOrleansRpcTests
             await client.ConnectAsync(gateway);
         }
 
-        // The silo runs: its grain factory is there, and the functions are registered.
+        // The silo runs: its grain factory is there, and the functions are registered and answer over rap.
         Assert.NotNull(app.Services.GetRequiredService<IGrainFactory>());
         RapFunctionRegistry registry = app.Services.GetRequiredService<RapFunctionRegistry>();
         Assert.NotNull(registry.Find("default", "sync_sum", RapFunctionKind.Normal));
+        Assert.True(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RapServerOptions>>().Value.UseFunctionGroupGrains);
+        Assert.Equal(5, (await RapProbe.CallAsync(gateway, "/default/sync_sum", ("a", 2), ("b", 3))).AsInt64());
 
         await app.StopAsync();
 
