@@ -72,6 +72,13 @@ internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<Rap
 
     public void Execute()
     {
+        if (Volatile.Read(ref _state) == Abandoned)
+        {
+            // Answered before it even started (a starved pool): do not run it on arguments the caller no longer owns.
+            Release();
+            return;
+        }
+
         var result = _dispatcher!.RunSynchronous(this);
         if (Interlocked.CompareExchange(ref _state, Completed, Running) == Running)
         {
