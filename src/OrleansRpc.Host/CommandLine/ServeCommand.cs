@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -192,42 +191,4 @@ internal static class ServeCommand
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Messages),
         _ => [exception.InnerException is { } inner ? $"{exception.Message} {inner.Message}" : exception.Message],
     };
-
-    /// <summary>What <c>serve</c> was given.</summary>
-    internal sealed record ServeSettings(
-        FileInfo? ConfigFile,
-        IReadOnlyList<string> Functions,
-        string? Host,
-        int? Port,
-        int? HealthPort,
-        IReadOnlyList<string> Settings)
-    {
-        /// <summary>The configuration keys the command line sets; <c>--set</c> wins over the dedicated options.</summary>
-        public IReadOnlyDictionary<string, string?> Overrides()
-        {
-            var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            if (Host is not null)
-            {
-                overrides[OrleansRpcSections.Gateway + ":Host"] = Host;
-            }
-
-            if (Port is { } port)
-            {
-                overrides[OrleansRpcSections.Gateway + ":Port"] = port.ToString(CultureInfo.InvariantCulture);
-            }
-
-            if (HealthPort is { } healthPort)
-            {
-                overrides[OrleansRpcSections.Health + ":Port"] = healthPort.ToString(CultureInfo.InvariantCulture);
-            }
-
-            foreach (string setting in Settings)
-            {
-                int equals = setting.IndexOf('=', StringComparison.Ordinal);
-                overrides[setting[..equals].Trim()] = setting[(equals + 1)..];
-            }
-
-            return overrides;
-        }
-    }
 }

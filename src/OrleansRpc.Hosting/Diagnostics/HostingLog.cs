@@ -17,9 +17,6 @@ internal static partial class HostingLog
     [LoggerMessage(4, LogLevel.Information, "Health endpoint listening on http://{EndPoint} (live {LivePath}, ready {ReadyPath}, metrics {MetricsPath})", EventName = "HealthListening")]
     public static partial void HealthListening(ILogger logger, string endPoint, string livePath, string readyPath, string metricsPath);
 
-    [LoggerMessage(5, LogLevel.Information, "Loaded function assembly {Assembly} from {Path}: {GroupCount} function group(s)", EventName = "FunctionAssemblyLoaded")]
-    public static partial void FunctionAssemblyLoaded(ILogger logger, string assembly, string path, int groupCount);
-
     [LoggerMessage(6, LogLevel.Warning, "Metric {Name} is published by more than one instrument with different types; exporting only the first ({Meter})", EventName = "MetricConflict")]
     public static partial void MetricConflict(ILogger logger, string name, string meter);
 }

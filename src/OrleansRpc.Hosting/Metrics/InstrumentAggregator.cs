@@ -13,7 +13,9 @@ internal sealed class InstrumentAggregator
     /// <summary>Bounds for durations in seconds (OpenTelemetry's advice for <c>http.server.request.duration</c>).</summary>
     internal static readonly double[] SecondsBounds = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
-    private readonly ConcurrentDictionary<string, MetricSeries> _series = new(StringComparer.Ordinal);
+    // Series by an order-independent hash of their tags; a measurement finds its series without allocating.
+    private readonly ConcurrentDictionary<int, MetricSeries[]> _series = new();
+    private readonly Lock _addLock = new();
     private readonly double[]? _bounds;
 
     private InstrumentAggregator(Instrument instrument, MetricKind kind, double[]? bounds)
@@ -39,7 +41,7 @@ internal sealed class InstrumentAggregator
         _ => "gauge",
     };
 
-    public ICollection<MetricSeries> Series => _series.Values;
+    public IEnumerable<MetricSeries> Series => _series.Values.SelectMany(bucket => bucket);
 
     /// <summary>An aggregator for a known instrument type, or null for one this exporter does not understand.</summary>
     public static InstrumentAggregator? Create(Instrument instrument)
@@ -102,7 +104,7 @@ internal sealed class InstrumentAggregator
     /// <summary>Writes the sample lines (no HELP/TYPE header).</summary>
     public void WriteSamples(StringBuilder output)
     {
-        foreach (MetricSeries series in _series.Values)
+        foreach (MetricSeries series in Series)
         {
             if (Kind != MetricKind.Histogram)
             {
@@ -146,25 +148,78 @@ internal sealed class InstrumentAggregator
 
     private MetricSeries GetSeries(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        string labels = FormatLabels(tags);
-        if (_series.TryGetValue(labels, out MetricSeries? series))
+        int hash = Hash(tags);
+        if (_series.TryGetValue(hash, out MetricSeries[]? bucket))
         {
+            foreach (MetricSeries candidate in bucket)
+            {
+                if (SameTags(candidate.Tags, tags))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        lock (_addLock)
+        {
+            bucket = _series.GetValueOrDefault(hash) ?? [];
+            foreach (MetricSeries candidate in bucket)
+            {
+                if (SameTags(candidate.Tags, tags))
+                {
+                    return candidate;
+                }
+            }
+
+            KeyValuePair<string, object?>[] copy = tags.ToArray();
+            Array.Sort(copy, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            var series = new MetricSeries(FormatLabels(copy), copy, _bounds);
+            _series[hash] = [.. bucket, series];
             return series;
         }
-
-        return _series.GetOrAdd(labels, static (key, bounds) => new MetricSeries(key, bounds), _bounds);
     }
 
-    private static string FormatLabels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private static int Hash(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (tags.IsEmpty)
+        int hash = tags.Length;
+        foreach (KeyValuePair<string, object?> tag in tags)
         {
-            return string.Empty;
+            hash += HashCode.Combine(tag.Key, tag.Value); // a sum: the order of the tags does not matter
         }
 
-        var sorted = new KeyValuePair<string, object?>[tags.Length];
-        tags.CopyTo(sorted);
-        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return hash;
+    }
+
+    private static bool SameTags(KeyValuePair<string, object?>[] known, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (known.Length != tags.Length)
+        {
+            return false;
+        }
+
+        foreach (KeyValuePair<string, object?> tag in tags)
+        {
+            bool found = false;
+            foreach (KeyValuePair<string, object?> candidate in known)
+            {
+                if (string.Equals(candidate.Key, tag.Key, StringComparison.Ordinal))
+                {
+                    found = Equals(candidate.Value, tag.Value);
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string FormatLabels(KeyValuePair<string, object?>[] sorted)
+    {
         var builder = new StringBuilder();
         foreach (KeyValuePair<string, object?> tag in sorted)
         {

@@ -9,15 +9,19 @@ internal sealed class MetricSeries
     private double _value;
     private long _count;
 
-    public MetricSeries(string labels, double[]? bounds)
+    public MetricSeries(string labels, KeyValuePair<string, object?>[] tags, double[]? bounds)
     {
         Labels = labels;
+        Tags = tags;
         _bounds = bounds;
         _bucketCounts = bounds is null ? null : new long[bounds.Length + 1];
     }
 
     /// <summary>The Prometheus label text without braces (<c>a="1",b="2"</c>), empty for none.</summary>
     public string Labels { get; }
+
+    /// <summary>The tags, sorted by key.</summary>
+    public KeyValuePair<string, object?>[] Tags { get; }
 
     public void Add(double value)
     {

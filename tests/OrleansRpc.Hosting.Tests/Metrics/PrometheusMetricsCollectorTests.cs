@@ -108,6 +108,32 @@ public sealed class PrometheusMetricsCollectorTests
         Assert.DoesNotContain("orleansrpc_test_gone", collector.Collect(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Recording_into_an_existing_series_does_not_allocate()
+    {
+        using var collector = new PrometheusMetricsCollector(Options.Create(new MetricsOptions()));
+        collector.Start();
+        using var meter = new Meter(UniqueMeterName());
+        Counter<long> calls = meter.CreateCounter<long>("orleansrpc.test.hot");
+        Histogram<double> duration = meter.CreateHistogram<double>("orleansrpc.test.hot.duration", unit: "s");
+        var group = new KeyValuePair<string, object?>("group", "default");
+        var kind = new KeyValuePair<string, object?>("kind", "call");
+        calls.Add(1, group, kind);
+        duration.Record(0.1, kind, group);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            calls.Add(1, kind, group);
+            duration.Record(0.1, group, kind);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Contains("orleansrpc_test_hot_total{group=\"default\",kind=\"call\"} 1001", collector.Collect(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("orleansrpc.gateway.connections", "{connection}", false, "orleansrpc_gateway_connections")]
     [InlineData("orleansrpc.call.duration", "s", false, "orleansrpc_call_duration_seconds")]
