@@ -28,7 +28,7 @@ public sealed class DockerfileTests
             Assert.True(copied.Any(c => relative.StartsWith(c, StringComparison.Ordinal)), $"{relative} is not copied into the build stage");
         }
 
-        foreach (string file in new[] { "global.json", "Directory.Build.props", "Directory.Packages.props" })
+        foreach (string file in new[] { "global.json", "Directory.Build.props", "Directory.Packages.props", ".editorconfig" })
         {
             Assert.Contains(file, copied);
         }
