@@ -1,0 +1,22 @@
+using OrleansRpc.LoadGenerator;
+
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+    return 2;
+}
+
+try
+{
+    return options.IdleConnections > 0 ? IdleRun.Run(options, Console.Out) : LoadRun.Run(options, Console.Out);
+}
+catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidDataException)
+{
+    await Console.Error.WriteLineAsync("load generator: " + ex.Message).ConfigureAwait(false);
+    return 1;
+}
