@@ -59,12 +59,15 @@ public sealed class RapClient : IAsyncDisposable
         return new RapClient(options);
     }
 
-    /// <summary>Opens the first connection to every endpoint (like rap's <c>client.start()</c>); optional.</summary>
+    /// <summary>
+    /// Opens the first connection to every endpoint (like rap's <c>client.start()</c>); optional. Throws the connect
+    /// or handshake error of the first endpoint that cannot be reached (no retry).
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         foreach (var pool in _pools)
         {
-            var connection = await AcquireFromPoolAsync(pool, cancellationToken).ConfigureAwait(false);
+            var connection = await pool.AcquireAsync(cancellationToken, failFast: true).ConfigureAwait(false);
             pool.Release(connection);
         }
     }
@@ -73,11 +76,10 @@ public sealed class RapClient : IAsyncDisposable
     public ValueTask<T> InvokeAsync<T>(string group, string name, RapArgs? args = null, RapCallOptions? options = null, CancellationToken cancellationToken = default) =>
         InvokeCoreAsync<T>(null, group, name, args ?? RapArgs.Empty, options, cancellationToken);
 
-    /// <summary>Calls with a name → value dictionary.</summary>
-    public ValueTask<T> InvokeAsync<T>(string group, string name, IEnumerable<KeyValuePair<string, object?>> args, RapCallOptions? options = null, CancellationToken cancellationToken = default) =>
-        InvokeCoreAsync<T>(null, group, name, RapArgs.From(args), options, cancellationToken);
-
-    /// <summary>Calls with the properties of an object (e.g. <c>new { a = 1, b = 2 }</c>) as arguments.</summary>
+    /// <summary>
+    /// Calls with the properties of an object (e.g. <c>new { a = 1, b = 2 }</c>) or the entries of a str-keyed
+    /// dictionary as arguments.
+    /// </summary>
     public ValueTask<T> InvokeAsync<T>(string group, string name, object args, RapCallOptions? options = null, CancellationToken cancellationToken = default) =>
         InvokeCoreAsync<T>(null, group, name, RapArgs.FromObject(args), options, cancellationToken);
 
@@ -290,7 +292,7 @@ public sealed class RapClient : IAsyncDisposable
     }
 
     private static ValueTask<RapClientConnection> AcquireFromPoolAsync(RapConnectionPool pool, CancellationToken cancellationToken) =>
-        pool.AcquireAsync(cancellationToken);
+        pool.AcquireAsync(cancellationToken, failFast: false);
 
     private async IAsyncEnumerable<T> LegacyStreamAsync<T>(RapSession? session, string group, string name, RapArgs args, RapCallOptions? options,
         [EnumeratorCancellation] CancellationToken cancellationToken)

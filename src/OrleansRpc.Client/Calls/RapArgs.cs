@@ -59,6 +59,8 @@ public sealed class RapArgs
                 return ready;
             case IEnumerable<KeyValuePair<string, object?>> pairs:
                 return From(pairs);
+            case System.Runtime.CompilerServices.ITuple { Length: 2 } tuple when tuple[0] is string name:
+                return Of((name, tuple[1]));
         }
 
         // Encode through the object's map converter, then split the map back into entries (done once per call).
@@ -127,6 +129,9 @@ public sealed class RapArgs
             any.Write(ref writer, value);
         }
     }
+
+    /// <summary>A name → value dictionary converts implicitly.</summary>
+    public static implicit operator RapArgs(Dictionary<string, object?> args) => From(args);
 
     /// <summary>(name, value) tuples convert implicitly.</summary>
     public static implicit operator RapArgs((string Name, object? Value) single) => Of(single);

@@ -79,11 +79,15 @@ internal sealed class RapConnectionPool : IAsyncDisposable
         }
     }
 
-    /// <summary>Reserves a slot, waiting for a connection or a free slot as needed.</summary>
-    public ValueTask<RapClientConnection> AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reserves a slot, waiting for a connection or a free slot as needed. Failed connects are retried with backoff
+    /// until <paramref name="cancellationToken"/> fires, unless <paramref name="failFast"/> (then the first connect
+    /// error is thrown). A server that refuses the handshake (<see cref="RapRemoteException"/>) always fails at once.
+    /// </summary>
+    public ValueTask<RapClientConnection> AcquireAsync(CancellationToken cancellationToken, bool failFast = false)
     {
         var connection = TryAcquire();
-        return connection is not null ? new(connection) : AcquireSlowAsync(cancellationToken);
+        return connection is not null ? new(connection) : AcquireSlowAsync(cancellationToken, failFast);
     }
 
     /// <summary>Frees a slot and hands the chance to the next waiter.</summary>
@@ -126,7 +130,7 @@ internal sealed class RapConnectionPool : IAsyncDisposable
         }
     }
 
-    private async ValueTask<RapClientConnection> AcquireSlowAsync(CancellationToken cancellationToken)
+    private async ValueTask<RapClientConnection> AcquireSlowAsync(CancellationToken cancellationToken, bool failFast)
     {
         while (true)
         {
@@ -149,7 +153,7 @@ internal sealed class RapConnectionPool : IAsyncDisposable
                 {
                     throw;
                 }
-                catch (Exception ex) when (ex is RapConnectionException or OperationCanceledException)
+                catch (Exception ex) when (!failFast && ex is RapConnectionException or OperationCanceledException)
                 {
                     // The attempt failed; the loop tries again (EnsureConnecting applies the backoff).
                 }
@@ -282,7 +286,12 @@ internal sealed class RapConnectionPool : IAsyncDisposable
             }
 
             WakeAll();
-            throw ex as RapConnectionException ?? new RapConnectionException($"Could not connect to {Endpoint}: {ex.Message}", ex);
+            if (ex is RapConnectionException or RapRemoteException or OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw new RapConnectionException($"Could not connect to {Endpoint}: {ex.Message}", ex);
         }
 
         WakeAll();

@@ -10,7 +10,7 @@ public sealed class RapFunctionAttribute : Attribute
 
     public RapFunctionAttribute(string name) => Name = name;
 
-    /// <summary>Remote function name; default: the method name without an <c>Async</c> suffix, in snake_case.</summary>
+    /// <summary>Remote function name; default: the method name as written (what our server registers by default).</summary>
     public string? Name { get; init; }
 
     /// <summary>Remote group; default: the interface's <see cref="RapServiceAttribute.Group"/> or <c>"default"</c>.</summary>

@@ -11,7 +11,8 @@ internal sealed class RapProxyMethod
     {
         var attribute = method.GetCustomAttribute<RapFunctionAttribute>();
         Group = attribute?.Group ?? defaultGroup;
-        Name = attribute?.Name ?? DefaultName(method.Name);
+        // Same default as the server's registry: the method name as written.
+        Name = attribute?.Name ?? method.Name;
         Method = method;
         var parameters = method.GetParameters();
         ParameterNames = new string?[parameters.Length];
@@ -93,32 +94,6 @@ internal sealed class RapProxyMethod
         }
 
         return RapArgs.Create(named, positional);
-    }
-
-    /// <summary><c>SumAsync</c> → <c>sum</c>, <c>GetUserInfo</c> → <c>get_user_info</c> (Python naming).</summary>
-    internal static string DefaultName(string methodName)
-    {
-        var name = methodName.EndsWith("Async", StringComparison.Ordinal) && methodName.Length > 5 ? methodName[..^5] : methodName;
-        var builder = new System.Text.StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsUpper(c))
-            {
-                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
-                {
-                    builder.Append('_');
-                }
-
-                builder.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
     }
 
     private static RapProxyMethodKind Classify(MethodInfo method, bool hasHandler, out Type? resultType)

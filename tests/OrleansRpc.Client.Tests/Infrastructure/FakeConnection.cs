@@ -60,7 +60,7 @@ internal sealed class FakeConnection : IAsyncDisposable
     {
         try
         {
-            _tcp.Client.Shutdown(SocketShutdown.Both);
+            _tcp.Client?.Shutdown(SocketShutdown.Both);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
