@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -6,6 +8,7 @@ using OrleansRpc.Gateway;
 using OrleansRpc.Grains.Configuration;
 using OrleansRpc.Grains.Hosting;
 using OrleansRpc.Hosting;
+using OrleansRpc.Hosting.Metrics;
 using OrleansRpc.Server;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -20,7 +23,7 @@ public static class OrleansRpcServiceCollectionExtensions
     /// Adds the grain runtime, the rap server, the rap gateway, the health endpoint and the Prometheus
     /// endpoint, all bound from the <c>OrleansRpc</c> section of <paramref name="configuration"/>
     /// (see <see cref="OrleansRpcSections"/>) and validated when the host starts, with messages naming the
-    /// key at fault. The host must run Kestrel (a <c>WebApplication</c> does).
+    /// key at fault. The host must run Kestrel (a <c>WebApplication</c> does). Call once per host.
     /// </summary>
     public static IOrleansRpcBuilder AddOrleansRpc(this IServiceCollection services, IConfiguration configuration, Action<IOrleansRpcBuilder>? configure = null)
     {
@@ -32,8 +35,8 @@ public static class OrleansRpcServiceCollectionExtensions
 
         // Listening first, so the other components' instruments are seen from their start.
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(OrleansRpcSections.Metrics)).ValidateOnStart();
-        services.TryAddSingleton<OrleansRpc.Hosting.Metrics.PrometheusMetricsCollector>();
-        services.AddHostedService(sp => sp.GetRequiredService<OrleansRpc.Hosting.Metrics.PrometheusMetricsCollector>());
+        services.TryAddSingleton<PrometheusMetricsCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<PrometheusMetricsCollector>());
 
         services.AddOptions<ClusterOptions>()
             .Bind(configuration.GetSection(OrleansRpcSections.Cluster))
@@ -113,19 +116,19 @@ public static class OrleansRpcServiceCollectionExtensions
 
         services.AddSingleton<OrleansRpcReadiness>();
         services.TryAddSingleton<HealthEndpoint>();
-        services.TryAddSingleton<OrleansRpc.Hosting.Metrics.PrometheusMetricsCollector>();
-        services.AddHostedService(sp => sp.GetRequiredService<OrleansRpc.Hosting.Metrics.PrometheusMetricsCollector>());
-        services.TryAddSingleton<OrleansRpc.Hosting.Metrics.HostingInstruments>();
+        services.TryAddSingleton<PrometheusMetricsCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<PrometheusMetricsCollector>());
+        services.TryAddSingleton<HostingInstruments>();
         services.AddHealthChecks()
             .AddCheck<LivenessHealthCheck>("orleansrpc-live", tags: [OrleansRpcHealthTags.Live])
             .AddCheck<ReadinessHealthCheck>("orleansrpc-ready", tags: [OrleansRpcHealthTags.Ready]);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IConfigureOptions<AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, HealthEndpointKestrelSetup>());
-        services.TryAddEnumerable(ServiceDescriptor.Transient<AspNetCore.Hosting.IStartupFilter, HealthEndpointStartupFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, HealthEndpointKestrelSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, HealthEndpointStartupFilter>());
 
         // Registered after the gateway: StoppingAsync runs in reverse order, so readiness work precedes the drain.
         services.AddHostedService(sp =>
         {
-            _ = sp.GetRequiredService<OrleansRpc.Hosting.Metrics.HostingInstruments>();
+            _ = sp.GetRequiredService<HostingInstruments>();
             return ActivatorUtilities.CreateInstance<ReadinessLifecycle>(sp);
         });
         return services;
