@@ -15,11 +15,13 @@ internal sealed class RapGatewayKestrelSetup : IConfigureOptions<KestrelServerOp
 {
     private readonly IOptions<RapGatewayOptions> _options;
     private readonly RapGatewayEndpoint _endpoint;
+    private readonly IRapConnectionMiddleware[] _middlewares;
 
-    public RapGatewayKestrelSetup(IOptions<RapGatewayOptions> options, RapGatewayEndpoint endpoint)
+    public RapGatewayKestrelSetup(IOptions<RapGatewayOptions> options, RapGatewayEndpoint endpoint, IEnumerable<IRapConnectionMiddleware> middlewares)
     {
         _options = options;
         _endpoint = endpoint;
+        _middlewares = [.. middlewares];
     }
 
     public void Configure(KestrelServerOptions options)
@@ -29,6 +31,7 @@ internal sealed class RapGatewayKestrelSetup : IConfigureOptions<KestrelServerOp
         Action<ListenOptions> configure = listen =>
         {
             listen.Protocols = HttpProtocols.Http1; // not used: a connection handler owns the bytes
+            UseMiddlewares(listen, beforeTls: true);
             if (gateway.IsTlsEnabled)
             {
                 X509Certificate2 certificate = LoadCertificate(gateway.TlsCertificatePath!, gateway.TlsKeyPath!);
@@ -39,6 +42,7 @@ internal sealed class RapGatewayKestrelSetup : IConfigureOptions<KestrelServerOp
                 });
             }
 
+            UseMiddlewares(listen, beforeTls: false);
             listen.UseConnectionHandler<RapConnectionHandler>();
             _endpoint.Set(listen, gateway.IsTlsEnabled);
         };
@@ -55,6 +59,17 @@ internal sealed class RapGatewayKestrelSetup : IConfigureOptions<KestrelServerOp
         else
         {
             options.Listen(ResolveAddress(host), gateway.Port, configure);
+        }
+    }
+
+    private void UseMiddlewares(ListenOptions listen, bool beforeTls)
+    {
+        foreach (IRapConnectionMiddleware middleware in _middlewares)
+        {
+            if (middleware.RunsBeforeTls == beforeTls)
+            {
+                listen.Use(next => connection => middleware.OnConnectionAsync(connection, next));
+            }
         }
     }
 

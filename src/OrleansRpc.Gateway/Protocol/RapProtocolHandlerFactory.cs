@@ -12,19 +12,34 @@ namespace OrleansRpc.Gateway.Protocol;
 internal sealed class RapProtocolHandlerFactory : IRapFrameHandlerFactory
 {
     private readonly RapGatewayOptions _options;
-    private readonly RapConnectionOptions _connectionOptions;
     private readonly RapDispatcher _dispatcher;
     private readonly INonceStore _nonces;
+    private readonly IRapCryptoSettings? _crypto;
     private readonly ILogger _logger;
+    private readonly Lock _sync = new();
+    private RapConnectionOptions _connectionOptions;
+    private long _cryptoVersion;
 
-    public RapProtocolHandlerFactory(IOptions<RapGatewayOptions> options, RapDispatcher dispatcher, ILogger<RapProtocolHandler> logger)
+    public RapProtocolHandlerFactory(
+        IOptions<RapGatewayOptions> options,
+        RapDispatcher dispatcher,
+        ILogger<RapProtocolHandler> logger,
+        INonceStore? nonceStore = null,
+        IRapCryptoSettings? crypto = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _dispatcher = dispatcher;
         _logger = logger;
-        _nonces = new InMemoryNonceStore(); // crypto replay protection is server-wide, as in rap
-        _connectionOptions = new RapConnectionOptions
+        _nonces = nonceStore ?? new InMemoryNonceStore(); // crypto replay protection is server-wide, as in rap
+        _crypto = crypto;
+        _cryptoVersion = crypto?.Version ?? 0;
+        _connectionOptions = BuildConnectionOptions();
+    }
+
+    private RapConnectionOptions BuildConnectionOptions()
+    {
+        var connectionOptions = new RapConnectionOptions
         {
             PingInterval = _options.PingInterval,
             PingHeadClients = _options.PingHeadClients,
@@ -34,12 +49,41 @@ internal sealed class RapProtocolHandlerFactory : IRapFrameHandlerFactory
             MaxFrameBytes = _options.MaxFrameBytes,
             MaxInFlightCalls = Math.Max(4096, _options.MaxInFlightCallsPerConnection),
         };
-        foreach (var (id, secret) in _options.CryptoKeys)
+        IEnumerable<KeyValuePair<string, string>> keys = _crypto is null ? _options.CryptoKeys : _crypto.Keys;
+        foreach (var (id, secret) in keys)
         {
-            _connectionOptions.CryptoKeys[id] = secret;
+            connectionOptions.CryptoKeys[id] = secret;
         }
 
-        _connectionOptions.Validate();
+        if (_crypto is not null)
+        {
+            connectionOptions.CryptoMaxAge = _crypto.MaxAge;
+            connectionOptions.CryptoNonceLifetime = _crypto.NonceLifetime;
+        }
+
+        connectionOptions.Validate();
+        return connectionOptions;
+    }
+
+    /// <summary>The settings for a new connection; rebuilt when the live crypto settings changed.</summary>
+    private RapConnectionOptions CurrentConnectionOptions()
+    {
+        if (_crypto is null || _crypto.Version == Volatile.Read(ref _cryptoVersion))
+        {
+            return Volatile.Read(ref _connectionOptions);
+        }
+
+        lock (_sync)
+        {
+            long version = _crypto.Version;
+            if (version != _cryptoVersion)
+            {
+                Volatile.Write(ref _connectionOptions, BuildConnectionOptions());
+                Volatile.Write(ref _cryptoVersion, version);
+            }
+
+            return _connectionOptions;
+        }
     }
 
     public IRapFrameHandler Create(RapConnection connection)
@@ -47,7 +91,7 @@ internal sealed class RapProtocolHandlerFactory : IRapFrameHandlerFactory
         ArgumentNullException.ThrowIfNull(connection);
         (RapPeer peer, bool isLoopback) = ToPeer(connection.RemoteEndPoint);
         bool isLocal = isLoopback && !_options.TreatAllPeersAsRemote;
-        return new RapProtocolHandler(connection, _dispatcher, _connectionOptions, _nonces, peer, isLocal, _logger);
+        return new RapProtocolHandler(connection, _dispatcher, CurrentConnectionOptions(), _nonces, peer, isLocal, _logger);
     }
 
     private static (RapPeer Peer, bool IsLoopback) ToPeer(EndPoint? endPoint)
