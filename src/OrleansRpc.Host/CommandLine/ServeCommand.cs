@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Hosting;
 
@@ -135,6 +136,10 @@ internal static class ServeCommand
         }
 
         builder.Configuration.AddInMemoryCollection(settings.Overrides());
+
+        // The slim builder fixes the simple console formatter; let Logging:Console:FormatterName (e.g. "json"
+        // in containers) choose.
+        builder.Services.Configure<ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console"));
 
         builder.UseOrleansRpc(rpc =>
         {

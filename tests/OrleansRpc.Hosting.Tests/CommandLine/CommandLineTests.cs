@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using OrleansRpc.Host;
 using OrleansRpc.MessagePack;
 
@@ -174,6 +177,17 @@ public sealed class CommandLineTests
         {
             File.Delete(config);
         }
+    }
+
+    [Fact]
+    public async Task The_kubernetes_config_map_switches_the_console_to_json_logs()
+    {
+        var settings = new ServeSettings(new FileInfo(Path.Combine(RepositoryPaths.Kubernetes, "base", "appsettings.json")), [], null, 0, 0, []);
+        await using Microsoft.AspNetCore.Builder.WebApplication app = ServeCommand.Build(settings);
+
+        var console = app.Services.GetRequiredService<IOptions<ConsoleLoggerOptions>>().Value;
+        Assert.Equal("json", console.FormatterName);
+        Assert.Equal(20, app.Services.GetRequiredService<IOptions<OrleansRpc.Gateway.RapGatewayOptions>>().Value.DrainTimeout.TotalSeconds);
     }
 
     private static async Task WaitUntilReadyAsync(HttpClient client, Task running)
