@@ -188,15 +188,11 @@ internal sealed partial class RapProtocolHandler
             RapChannelEndReason reason = await channel.Completion.ConfigureAwait(false);
             if (_channels.TryRemove(entry.Token, out _))
             {
-                // The server side ended: tell the client (a client drop or a lost connection needs nothing more).
-                if (reason == RapChannelEndReason.HandlerFaulted && channel.Fault is { } fault)
-                {
-                    FailChannel(entry.Token, RapDispatcher.FunctionFailure(fault));
-                }
-                else
-                {
-                    _protocol.CloseChannel(entry.Token);
-                }
+                // The server side ended: the client gets the drop (a client drop or a lost connection needs nothing
+                // more). A failed channel function is reported by the drop alone, as rap does: its client learns
+                // only that the channel closed (the exception is logged by the dispatcher).
+                _ = reason;
+                _protocol.CloseChannel(entry.Token);
             }
         }
         catch (OperationCanceledException) when (_connection.ConnectionClosed.IsCancellationRequested)

@@ -11,6 +11,12 @@ internal abstract class WireDialect
 
     public static WireDialect For(string version) => version == "head" ? Head : Legacy;
 
+    /// <summary>The status code in a frame's header (200 when absent).</summary>
+    public abstract long Status(MessagePackValue frame);
+
+    /// <summary>Comparer path of the body element.</summary>
+    public abstract string BodyPath { get; }
+
     /// <summary>A server ping (its timing is not reproducible, so it is left out of the comparison).</summary>
     public abstract bool IsServerPing(MessagePackValue frame);
 
@@ -37,6 +43,11 @@ internal abstract class WireDialect
         public override bool IsServerPing(MessagePackValue frame) =>
             frame[0].AsInt64() == 203 && frame[2].TryGetValue("target", out MessagePackValue target) && target.IsString && target.AsString() == "/_event/ping";
 
+        public override string BodyPath => "/[3]";
+
+        public override long Status(MessagePackValue frame) =>
+            frame[2].TryGetValue("status_code", out MessagePackValue status) && status.IsInteger ? status.AsInt64() : 200;
+
         public override byte[] Pong(MessagePackValue ping) => ping.ToArray(); // HEAD echoes the ping as it came
 
         public override string MatchKey(MessagePackValue frame)
@@ -60,8 +71,16 @@ internal abstract class WireDialect
         public override bool IsServerPing(MessagePackValue frame) =>
             frame[0].AsInt64() == 203 && frame[3].IsString && frame[3].AsString() == "ping";
 
+        public override string BodyPath => "/[5]";
+
+        public override long Status(MessagePackValue frame) =>
+            frame[4].TryGetValue("status_code", out MessagePackValue status) && status.IsInteger ? status.AsInt64() : 200;
+
+        // rap's extra 510 after echoing a client drop, and its num −1 answer to an undecryptable pong: the client
+        // ignores both.
         public override bool IsOptional(MessagePackValue frame) =>
-            frame[0].AsInt64() == 202 && frame[4].TryGetValue("status_code", out MessagePackValue status) && status.IsInteger && status.AsInt64() == 510;
+            frame[0].AsInt64() == -1
+            || (frame[0].AsInt64() == 202 && frame[4].TryGetValue("status_code", out MessagePackValue status) && status.IsInteger && status.AsInt64() == 510);
 
         public override byte[] Pong(MessagePackValue ping) =>
             MessagePackValue.FromArray(103, -1, "", "pong", MessagePackValue.FromMap(
