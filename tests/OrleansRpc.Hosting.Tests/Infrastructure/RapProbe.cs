@@ -15,7 +15,11 @@ internal static class RapProbe
         "94670381a6746172676574af2f5f6576656e742f4445434c41524582ab636c69656e745f696e666f83a4686f737492a93132372e302e302e31cd4b8aa776657273696f6ea3302e31aa757365725f6167656e74ad507974686f6e332d302e302e30a86d6574616461746180");
 
     /// <summary>Calls <paramref name="target"/> (e.g. <c>/default/sync_sum</c>) with keyword arguments; returns the result body.</summary>
-    public static async Task<MessagePackValue> CallAsync(IPEndPoint gateway, string target, params (string Name, MessagePackValue Value)[] arguments)
+    public static Task<MessagePackValue> CallAsync(IPEndPoint gateway, string target, params (string Name, MessagePackValue Value)[] arguments) =>
+        CallAsync(gateway, target, sent: null, arguments);
+
+    /// <summary>As above; <paramref name="sent"/> completes once the request is on the wire.</summary>
+    public static async Task<MessagePackValue> CallAsync(IPEndPoint gateway, string target, TaskCompletionSource? sent, params (string Name, MessagePackValue Value)[] arguments)
     {
         await using RawFrameClient client = await RawFrameClient.ConnectAsync(gateway);
         await client.SendAsync(s_declare);
@@ -38,6 +42,7 @@ internal static class RapProbe
 
             writer.Flush();
         });
+        sent?.TrySetResult();
 
         while (await client.ReadFrameAsync(HealthApp.Patience) is { } frame)
         {
