@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansRpc.Middleware.Diagnostics;
+
+/// <summary>The access log: one line per call, category <c>OrleansRpc.Middleware.AccessLog</c>.</summary>
+internal static partial class AccessLog
+{
+    /// <summary>The logger category.</summary>
+    public const string Category = "OrleansRpc.Middleware.AccessLog";
+
+    [LoggerMessage(100, LogLevel.Information, "{Peer} {Generation} {Target} {StatusCode} {DurationMs:0.###} ms", EventName = "Call")]
+    public static partial void Call(ILogger logger, string peer, string generation, string target, int statusCode, double durationMs);
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansRpc.Grains;
+using OrleansRpc.MessagePack;
+using OrleansRpc.Middleware.RateLimiting;
+using OrleansRpc.Protocol.Errors;
+using OrleansRpc.Protocol.Frames;
+using OrleansRpc.Server;
+
+namespace OrleansRpc.Middleware.Diagnostics;
+
+/// <summary>
+/// The call processors at the grain boundary: one <see cref="IIncomingGrainCallFilter"/> on the function-group grains
+/// that opens the call's span, applies the rate-limit rules (a refused call is answered TooManyRequest without running),
+/// then records metrics and the access-log line. Calls that are not rap calls pass untouched.
+/// </summary>
+public sealed class RapCallFilter : IIncomingGrainCallFilter
+{
+    private static readonly KeyValuePair<string, object?>[] s_noTags = [];
+    private readonly RapTelemetryOptions _options;
+    private readonly RapMiddlewareInstruments _instruments;
+    private readonly RapRateLimiter? _limiter;
+    private readonly TimeProvider _time;
+    private readonly ILogger _accessLog;
+    private readonly ILogger _logger;
+
+    public RapCallFilter(
+        IOptions<RapTelemetryOptions> options,
+        RapMiddlewareInstruments instruments,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
+        RapRateLimiter? limiter = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options.Value;
+        _instruments = instruments;
+        _time = timeProvider;
+        _limiter = limiter;
+        _accessLog = loggerFactory.CreateLogger(AccessLog.Category);
+        _logger = loggerFactory.CreateLogger<RapCallFilter>();
+    }
+
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.GetArgumentCount() == 0 || context.Request.GetArgument(0) is not RapGrainCall call)
+        {
+            await context.Invoke().ConfigureAwait(false);
+            return;
+        }
+
+        RapCallContext rap = call.Context;
+        RapFunctionDescriptor function = call.Function;
+        string generation = RapGeneration.Of(rap.Version);
+        long started = _time.GetTimestamp();
+        Activity? activity = _options.Tracing ? StartActivity(function, rap, generation) : null;
+        KeyValuePair<string, object?>[] tags = _options.Metrics
+            ? [new("rap.group", function.Group), new("rap.function", function.Name), new("rap.generation", generation)]
+            : s_noTags;
+        if (_options.Metrics)
+        {
+            _instruments.InFlight.Add(1, tags);
+        }
+
+        RapCallResult result = default;
+        bool failed = false;
+        try
+        {
+            if (_limiter?.Check(function.Group, function.Name, rap.Peer.Host ?? string.Empty, rap.Header) is { } refusal)
+            {
+                result = RapCallResult.Status(RapErrorKind.TooManyRequest, refusal.Message);
+                context.Result = result;
+                _instruments.RateLimited.Add(1, new KeyValuePair<string, object?>("rule", refusal.Rule));
+                MiddlewareLog.RateLimited(_logger, function.Group, function.Name, rap.Peer.Host ?? string.Empty, refusal.Rule);
+            }
+            else
+            {
+                await context.Invoke().ConfigureAwait(false);
+                result = context.Result is RapCallResult answered ? answered : default;
+            }
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            Complete(function, rap, generation, tags, started, activity, result, failed);
+        }
+    }
+
+    private void Complete(
+        RapFunctionDescriptor function, RapCallContext rap, string generation, KeyValuePair<string, object?>[] tags, long started, Activity? activity, in RapCallResult result, bool failed)
+    {
+        int status = failed ? 500 : result.StatusCode(rap.Version);
+        TimeSpan elapsed = _time.GetElapsedTime(started);
+        if (_options.Metrics)
+        {
+            _instruments.InFlight.Add(-1, tags);
+            var statusTags = new TagList(tags) { { "rap.status_code", status } };
+            _instruments.Calls.Add(1, statusTags);
+            _instruments.Duration.Record(elapsed.TotalSeconds, statusTags);
+            if (failed || !result.IsSuccess)
+            {
+                _instruments.Errors.Add(1, statusTags);
+            }
+        }
+
+        if (activity is not null)
+        {
+            activity.SetTag("rap.status_code", status);
+            if (failed || !result.IsSuccess)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, result.Message);
+            }
+
+            activity.Dispose();
+        }
+
+        if (_options.AccessLog && _accessLog.IsEnabled(LogLevel.Information))
+        {
+            AccessLog.Call(_accessLog, rap.Peer.Host + ":" + rap.Peer.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), generation, "/" + function.Group + "/" + function.Name, status, elapsed.TotalMilliseconds);
+        }
+    }
+
+    private static Activity? StartActivity(RapFunctionDescriptor function, RapCallContext rap, string generation)
+    {
+        if (!RapMiddlewareDiagnostics.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        ActivityContext parent = default;
+        if (rap.Header is { } header && TryGetString(header, "traceparent", out string? traceParent))
+        {
+            TryGetString(header, "tracestate", out string? traceState);
+            ActivityContext.TryParse(traceParent, traceState, isRemote: true, out parent);
+        }
+
+        Activity? activity = parent == default
+            ? RapMiddlewareDiagnostics.ActivitySource.StartActivity(function.Group + "/" + function.Name, ActivityKind.Server)
+            : RapMiddlewareDiagnostics.ActivitySource.StartActivity(function.Group + "/" + function.Name, ActivityKind.Server, parent);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("rpc.system", "rap");
+            activity.SetTag("rpc.service", function.Group);
+            activity.SetTag("rpc.method", function.Name);
+            activity.SetTag("rap.generation", generation);
+            activity.SetTag("network.peer.address", rap.Peer.Host);
+            activity.SetTag("network.peer.port", rap.Peer.Port);
+        }
+
+        return activity;
+    }
+
+    private static bool TryGetString(RapHeader header, string key, out string? value)
+    {
+        value = header.TryGetValue(key, out MessagePackValue raw) && raw.IsString ? raw.AsString() : null;
+        return value is not null;
+    }
+}
