@@ -139,29 +139,20 @@ public sealed class RapClient : IAsyncDisposable
 
     internal IReadOnlyList<RapConnectionPool> Pools => _pools;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<T> InvokeCoreAsync<T>(RapSession? session, string group, string name, RapArgs args, RapCallOptions? options, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         session ??= AmbientSession.Value;
         var timeout = ResolveTimeout(options, out var deadline);
-        CancellationTokenSource? timeoutSource = null;
-        var token = cancellationToken;
-        if (timeout != Timeout.InfiniteTimeSpan)
-        {
-            timeoutSource = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : new CancellationTokenSource();
-            timeoutSource.CancelAfter(timeout);
-            token = timeoutSource.Token;
-        }
-
+        var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? null : RapTimeoutSources.Rent(timeout);
         try
         {
             RapConnectionPool pool;
             RapClientConnection connection;
             try
             {
-                (pool, connection) = session is null
-                    ? await AcquireAnyAsync(token).ConfigureAwait(false)
-                    : await session.AcquireAsync(token).ConfigureAwait(false);
+                (pool, connection) = await AcquireForCallAsync(session, cancellationToken, timeoutSource).ConfigureAwait(false);
             }
             catch (OperationCanceledException ex) when (timeoutSource is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
             {
@@ -171,12 +162,17 @@ public sealed class RapClient : IAsyncDisposable
             try
             {
                 var call = connection.StartCall<T>(group, name, args, options, deadline, session?.SessionId);
-                using var registration = token.CanBeCanceled
-                    ? token.UnsafeRegister(static (state, t) => ((RapPendingCall<T>)state!).Abandon(new OperationCanceledException(t)), call)
+
+                // Two registrations instead of a linked source: no allocation unless a token is actually cancellable.
+                using var cancelRegistration = cancellationToken.CanBeCanceled
+                    ? cancellationToken.UnsafeRegister(static (state, t) => ((RapPendingCall<T>)state!).Abandon(new OperationCanceledException(t)), call)
+                    : default;
+                using var timeoutRegistration = timeoutSource is not null
+                    ? timeoutSource.Token.UnsafeRegister(static state => ((RapPendingCall<T>)state!).Abandon(new RapTimeoutException()), call)
                     : default;
                 return await call.Task.ConfigureAwait(false);
             }
-            catch (OperationCanceledException ex) when (timeoutSource is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+            catch (RapTimeoutException ex) when (timeoutSource is { IsCancellationRequested: true })
             {
                 throw new RapTimeoutException($"The call {group}/{name} got no answer within {timeout}.", ex);
             }
@@ -187,8 +183,42 @@ public sealed class RapClient : IAsyncDisposable
         }
         finally
         {
-            timeoutSource?.Dispose();
+            if (timeoutSource is not null)
+            {
+                RapTimeoutSources.Return(timeoutSource);
+            }
         }
+    }
+
+    /// <summary>A slot for a call: synchronously when one is free, else waiting with the caller's token and the timeout.</summary>
+    private ValueTask<(RapConnectionPool Pool, RapClientConnection Connection)> AcquireForCallAsync(
+        RapSession? session, CancellationToken cancellationToken, CancellationTokenSource? timeoutSource)
+    {
+        if (session is null)
+        {
+            for (var i = 0; i < _pools.Length; i++)
+            {
+                var pool = _pools[(int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)_pools.Length)];
+                if (pool.TryAcquire() is { } ready)
+                {
+                    return new((pool, ready));
+                }
+            }
+        }
+
+        return AcquireSlowAsync(session, cancellationToken, timeoutSource);
+    }
+
+    private async ValueTask<(RapConnectionPool Pool, RapClientConnection Connection)> AcquireSlowAsync(
+        RapSession? session, CancellationToken cancellationToken, CancellationTokenSource? timeoutSource)
+    {
+        using var linked = timeoutSource is null
+            ? null
+            : cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token) : null;
+        var token = linked?.Token ?? timeoutSource?.Token ?? cancellationToken;
+        return session is null
+            ? await AcquireAnyAsync(token).ConfigureAwait(false)
+            : await session.AcquireAsync(token).ConfigureAwait(false);
     }
 
     internal async IAsyncEnumerable<T> StreamCoreAsync<T>(RapSession? session, string group, string name, RapArgs args, RapCallOptions? options,

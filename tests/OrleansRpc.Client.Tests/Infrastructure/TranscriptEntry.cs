@@ -9,9 +9,12 @@ internal sealed record TranscriptEntry(int Connection, bool ClientToServer, byte
 
     public long Id => Value[1].AsInt64();
 
-    public MessagePackValue Header => Value[2];
+    /// <summary>HEAD frames have 4 elements, v0.5.3.8 frames 6 (group and func_name before the header).</summary>
+    public bool IsLegacy => Value.AsArray().Count == 6;
 
-    public MessagePackValue Body => Value[3];
+    public MessagePackValue Header => IsLegacy ? Value[4] : Value[2];
+
+    public MessagePackValue Body => IsLegacy ? Value[5] : Value[3];
 
     public string? Target => Header.TryGetValue("target", out var t) && t.Kind == MessagePackValueKind.String ? t.AsString() : null;
 
