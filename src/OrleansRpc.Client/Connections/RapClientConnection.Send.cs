@@ -75,6 +75,9 @@ internal sealed partial class RapClientConnection
         SendChannel(channel, header, state, body);
     }
 
+    /// <summary>Completes when the send queue has room again (see <see cref="RapFrameOutput.WaitForSpaceAsync"/>).</summary>
+    public ValueTask WaitForSendSpaceAsync(CancellationToken cancellationToken) => _output.WaitForSpaceAsync(cancellationToken);
+
     /// <summary>Sends the client's DROP for a channel.</summary>
     public void SendChannelDrop(RapChannel channel)
     {

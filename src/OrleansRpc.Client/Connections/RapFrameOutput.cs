@@ -18,12 +18,16 @@ internal sealed class RapFrameOutput : IAsyncDisposable
     private Exception? _failure;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
+    private TaskCompletionSource? _space;
 
     public RapFrameOutput(Stream stream)
     {
         _stream = stream;
         _loop = Task.Run(WriteLoopAsync);
     }
+
+    /// <summary>Queued bytes above which streaming writers wait (<see cref="WaitForSpaceAsync"/>).</summary>
+    public const int HighWaterMark = 1024 * 1024;
 
     /// <summary>Raised once when writing fails (the connection is then dead).</summary>
     public event Action<Exception>? Failed;
@@ -52,6 +56,26 @@ internal sealed class RapFrameOutput : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Completes when the queue is below <see cref="HighWaterMark"/>: channel writers await it so a fast producer
+    /// cannot buffer without bound (the protocol itself has no flow control).
+    /// </summary>
+    public ValueTask WaitForSpaceAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource space;
+        lock (_lock)
+        {
+            if (_completed || _active.WrittenCount < HighWaterMark)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            space = _space ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        return new ValueTask(space.Task.WaitAsync(cancellationToken));
+    }
+
     /// <summary>Stops accepting frames; already queued frames are still written.</summary>
     public async Task CompleteAsync()
     {
@@ -78,6 +102,7 @@ internal sealed class RapFrameOutput : IAsyncDisposable
                 await _signal.WaitAsync(_stop.Token).ConfigureAwait(false);
                 PooledBufferWriter batch;
                 bool completed;
+                TaskCompletionSource? space;
                 lock (_lock)
                 {
                     batch = _active;
@@ -85,7 +110,12 @@ internal sealed class RapFrameOutput : IAsyncDisposable
                     _spare = batch;
                     _scheduled = false;
                     completed = _completed;
+                    space = _space;
+                    _space = null;
                 }
+
+                // Writers waiting for space may queue the next batch while this one is written.
+                space?.TrySetResult();
 
                 if (batch.WrittenCount > 0)
                 {
@@ -108,22 +138,31 @@ internal sealed class RapFrameOutput : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException or InvalidOperationException or NotSupportedException)
         {
+            TaskCompletionSource? space;
             lock (_lock)
             {
                 _completed = true;
                 _failure = ex;
+                space = _space;
+                _space = null;
             }
 
+            space?.TrySetResult();
             Failed?.Invoke(ex);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        TaskCompletionSource? space;
         lock (_lock)
         {
             _completed = true;
+            space = _space;
+            _space = null;
         }
+
+        space?.TrySetResult();
 
         await _stop.CancelAsync().ConfigureAwait(false);
         try

@@ -62,7 +62,10 @@ public sealed class RapChannel : IAsyncDisposable
 
     internal string? SessionId { get; }
 
-    /// <summary>Sends one message.</summary>
+    /// <summary>
+    /// Sends one message. Completes once the message is queued; when the connection's send queue is full it waits for
+    /// room, so a fast writer is paced by the network.
+    /// </summary>
     public ValueTask WriteAsync<T>(T value, IReadOnlyList<KeyValuePair<string, MessagePackValue>>? headers = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -72,7 +75,7 @@ public sealed class RapChannel : IAsyncDisposable
         }
 
         _connection.SendChannelMessage(this, value, static (ref MessagePackWriter w, T v) => RapSerializer.GetConverter<T>().Write(ref w, v), headers);
-        return ValueTask.CompletedTask;
+        return _connection.WaitForSendSpaceAsync(cancellationToken);
     }
 
     /// <summary>Receives the next message. Throws <see cref="RapChannelClosedException"/> after the server's DROP.</summary>

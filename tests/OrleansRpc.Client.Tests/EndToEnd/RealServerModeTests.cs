@@ -66,7 +66,7 @@ public sealed class RealServerModeTests
         await using var client = RealServer.Client(cluster);
         await client.StartAsync();
         var slow = client.InvokeAsync<long>("default", "sleep_ms", ("ms", 1000)).AsTask();
-        await Task.Delay(100);
+        await Eventually.TrueAsync(() => client.Pools[0].Connections.Sum(c => c.InFlight) == 1, "the call is in flight");
         var stopping = cluster.DisposeAsync().AsTask();
         Assert.Equal(1000, await slow);
         await stopping;

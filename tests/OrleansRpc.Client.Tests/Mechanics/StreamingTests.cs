@@ -189,6 +189,40 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task Channel_writes_wait_when_the_server_stops_reading()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = FakeRapServer.Start(async (connection, frame) =>
+        {
+            if (frame.Type == 102 && frame.LifeCycle == "DECLARE")
+            {
+                await connection.SendAsync(Frames.Channel(frame.Id, "DECLARE", MessagePackValue.Nil));
+            }
+            else if (frame.Type == 102)
+            {
+                // Blocking the handler stops this connection's read loop: the client's socket buffer fills up.
+                await gate.Task;
+            }
+        });
+        await using var client = RapClient.Create(server.Endpoint);
+        var channel = await client.OpenChannelAsync("default", "sink");
+        var payload = new byte[64 * 1024];
+        Task? pending = null;
+        for (var i = 0; i < 2000 && pending is null; i++)
+        {
+            var write = channel.WriteAsync(payload).AsTask();
+            if (!write.IsCompleted)
+            {
+                pending = write;
+            }
+        }
+
+        Assert.NotNull(pending);
+        gate.SetResult();
+        await pending.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task A_channel_fails_when_its_connection_is_lost()
     {
         await using var server = FakeRapServer.Start(ChannelHandler);

@@ -96,6 +96,25 @@ public sealed class UnaryCallTests
     }
 
     [Fact]
+    public async Task SendDeadlineHeader_adds_now_plus_timeout_to_every_call()
+    {
+        await using var server = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync);
+        await using var client = RapClient.Create(server.Endpoint, o =>
+        {
+            o.SendDeadlineHeader = true;
+            o.DefaultCallTimeout = TimeSpan.FromSeconds(60);
+        });
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        await client.InvokeAsync<int>("default", "sum", ("a", 1), ("b", 1));
+        var header = server.Connections[0].Received.Last(f => f.Type == 101).Value[2];
+        Assert.InRange(header["X-rap-deadline"].AsDouble(), before + 59, before + 120);
+
+        await using var plain = RapClient.Create(server.Endpoint);
+        await plain.InvokeAsync<int>("default", "sum", ("a", 1), ("b", 1));
+        Assert.False(server.Connections[^1].Received.Last(f => f.Type == 101).Value[2].TryGetValue("X-rap-deadline", out _));
+    }
+
+    [Fact]
     public async Task Head_rejects_positional_arguments()
     {
         await using var server = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync);
