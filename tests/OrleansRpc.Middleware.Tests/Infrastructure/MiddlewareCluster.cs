@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansRpc.Server;
+using OrleansRpc.TestingHost;
+
+namespace OrleansRpc.Middleware.Tests.Infrastructure;
+
+/// <summary>A gateway on 127.0.0.1:0 with the test functions served through function-group grains.</summary>
+internal static class MiddlewareCluster
+{
+    public static Task<TestCluster> StartAsync(Action<IServiceCollection> configure, TimeProvider? time = null) =>
+        TestCluster.StartAsync(builder => builder.ConfigureServices(services =>
+        {
+            if (time is not null)
+            {
+                services.AddSingleton(time);
+            }
+
+            services.AddRapServer()
+                .UseFunctionGroupGrains()
+                .AddFunction(TestFunctions.Sum, "sum")
+                .AddFunction(TestFunctions.Sum, "sum_sync")
+                .AddFunction(TestFunctions.SumAsync, "sum_async")
+                .AddFunction(TestFunctions.Divide, "divide");
+            configure(services);
+        }));
+}
