@@ -1,9 +1,9 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrleansRpc.Gateway;
+using OrleansRpc.Server;
 
 namespace OrleansRpc.TestingHost;
 
@@ -47,6 +47,21 @@ public sealed class TestCluster : IAsyncDisposable
             .ConfigureServices(services =>
             {
                 services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.ShutdownTimeout);
+                if (builder.AddsServer)
+                {
+                    IRapServerBuilder server = services.AddRapServer(o =>
+                    {
+                        foreach (var configureServer in builder.ServerConfigurations)
+                        {
+                            configureServer(o);
+                        }
+                    });
+                    foreach (var register in builder.FunctionRegistrations)
+                    {
+                        register(server);
+                    }
+                }
+
                 foreach (var configureServices in builder.ServiceConfigurations)
                 {
                     configureServices(services);

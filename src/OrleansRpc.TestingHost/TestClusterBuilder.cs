@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansRpc.Gateway;
+using OrleansRpc.Server;
 
 namespace OrleansRpc.TestingHost;
 
@@ -12,6 +13,13 @@ public sealed class TestClusterBuilder
     internal List<Action<IServiceCollection>> ServiceConfigurations { get; } = [];
 
     internal List<Action<ILoggingBuilder>> LoggingConfigurations { get; } = [];
+
+    internal List<Action<RapServerOptions>> ServerConfigurations { get; } = [];
+
+    internal List<Action<IRapServerBuilder>> FunctionRegistrations { get; } = [];
+
+    /// <summary>True when the cluster adds the rap server itself (functions or server options were given).</summary>
+    internal bool AddsServer => ServerConfigurations.Count > 0 || FunctionRegistrations.Count > 0;
 
     /// <summary>How long the host may take to stop. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -29,6 +37,25 @@ public sealed class TestClusterBuilder
     {
         ArgumentNullException.ThrowIfNull(configure);
         ServiceConfigurations.Add(configure);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers functions with the rap server the cluster adds (<c>services.AddRapServer()</c>), e.g.
+    /// <c>b.AddFunctions(f =&gt; f.AddFunctionGroup&lt;MyFunctions&gt;())</c>. Do not also call <c>AddRapServer</c> yourself.
+    /// </summary>
+    public TestClusterBuilder AddFunctions(Action<IRapServerBuilder> register)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        FunctionRegistrations.Add(register);
+        return this;
+    }
+
+    /// <summary>Changes the options of the rap server the cluster adds (run timeout, buffers, ...).</summary>
+    public TestClusterBuilder ConfigureServer(Action<RapServerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        ServerConfigurations.Add(configure);
         return this;
     }
 

@@ -27,7 +27,7 @@ internal sealed class ChannelEntry
     /// <summary>HEAD generator: the parameter message was seen (later client messages are ignored).</summary>
     public bool GeneratorStarted { get; set; }
 
-    /// <summary>Cancelled when the client dropped the channel or the connection ended.</summary>
+    /// <summary>Cancelled when the client dropped the channel or the connection ended (never disposed: it has no timer, and late cancels stay safe).</summary>
     public CancellationTokenSource Ended { get; } = new();
 
     /// <summary>The last pending delivery of a client message (deliveries are chained to keep their order).</summary>

@@ -86,11 +86,21 @@ internal sealed partial class RapProtocolHandler
 
     private static void End(ChannelEntry entry, RapChannelEndReason reason)
     {
-        entry.Ended.Cancel();
-        if (entry.Channel is { } channel)
-        {
-            _ = reason == RapChannelEndReason.PeerDropped ? channel.Drop() : channel.Abort(reason);
-        }
+        // Cancellation runs callbacks and continuations inline; this is called under the state machine's lock
+        // (often on the read loop), so the user code it wakes must run elsewhere.
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static state =>
+            {
+                (ChannelEntry ended, RapChannelEndReason why) = state;
+                ended.Ended.Cancel();
+
+                if (ended.Channel is { } channel)
+                {
+                    _ = why == RapChannelEndReason.PeerDropped ? channel.Drop() : channel.Abort(why);
+                }
+            },
+            (entry, reason),
+            preferLocal: false);
     }
 
     /// <summary>The connection ended: every channel, generator and parked v0.5.3.8 generator stops.</summary>
@@ -211,7 +221,6 @@ internal sealed partial class RapProtocolHandler
         {
             await channel.HandlerTask.ConfigureAwait(false);
             channel.Dispose();
-            entry.Ended.Dispose();
         }
     }
 
@@ -288,7 +297,6 @@ internal sealed partial class RapProtocolHandler
         {
             output.Dispose();
             await stream.DisposeAsync().ConfigureAwait(false);
-            entry.Ended.Dispose();
             _connection.EndCall();
         }
     }

@@ -1,6 +1,4 @@
 using ConformanceService;
-using Microsoft.Extensions.DependencyInjection;
-using OrleansRpc.Server;
 using OrleansRpc.TestingHost;
 
 namespace OrleansRpc.Gateway.Tests.EndToEnd;
@@ -19,9 +17,9 @@ internal static class ConformanceCluster
                 o.LegacySilenceThreshold = TimeSpan.FromSeconds(1);
                 o.DrainTimeout = TimeSpan.FromSeconds(4);
             });
-            builder.ConfigureServices(services => services
-                .AddRapServer(o => o.RunTimeout = ConformanceServiceBuilderExtensions.RunTimeout)
-                .AddConformanceFunctions());
+            builder
+                .ConfigureServer(o => o.RunTimeout = ConformanceServiceBuilderExtensions.RunTimeout)
+                .AddFunctions(f => f.AddConformanceFunctions());
             configure?.Invoke(builder);
         });
 }
