@@ -19,7 +19,11 @@ internal sealed class StatelessWorkerPool
         _runtime = runtime;
         ClassInfo = classInfo;
         GrainId = grainId;
+        MaxLocalWorkers = runtime.GetMaxLocalWorkers(classInfo);
     }
+
+    /// <summary>The cap for this pool: the options' class-specific value, else the attribute's.</summary>
+    public int MaxLocalWorkers { get; }
 
     public GrainClassInfo ClassInfo { get; }
 
@@ -58,7 +62,7 @@ internal sealed class StatelessWorkerPool
                     }
                 }
 
-                if (target is null && usable < ClassInfo.MaxLocalWorkers && !_runtime.IsStopping)
+                if (target is null && usable < MaxLocalWorkers && !_runtime.IsStopping)
                 {
                     target = new ActivationData(_runtime, ClassInfo, GrainId, this);
                     _workers.Add(target);

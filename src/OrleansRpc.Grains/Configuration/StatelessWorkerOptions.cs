@@ -16,4 +16,10 @@ public sealed class StatelessWorkerOptions
 
     /// <summary>Whether idle workers are removed at all (a pool whose attribute says removeIdleWorkers: false never is). Default true.</summary>
     public bool RemoveIdleWorkers { get; set; } = true;
+
+    /// <summary>
+    /// Per grain class (full type name) worker caps, overriding the class's <c>[StatelessWorker(maxLocalWorkers)]</c>
+    /// (which is fixed at compile time), so a host can size a pool from its configuration. Read when a pool is created.
+    /// </summary>
+    public Dictionary<string, int> ClassSpecificMaxLocalWorkers { get; } = new(StringComparer.Ordinal);
 }

@@ -27,7 +27,9 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
         Method = method;
         Timeout = timeout;
         Deadline = runtime.TimestampAfter(timeout);
-        Cts = CancellationTokenSourcePool.Rent();
+        // Never pooled: the callee may keep its token past the call (a background task, a stream producer), and a
+        // reused source would hand it some later call's cancellation.
+        Cts = new CancellationTokenSource();
         SourceId = RuntimeContext.Current?.GrainId;
         if (GrainsDiagnostics.ActivitySource.HasListeners())
         {
@@ -287,10 +289,9 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
         var previousContext = SynchronizationContext.Current;
         var previousGrain = RuntimeContext.Set(null);
         SynchronizationContext.SetSynchronizationContext(null);
-        bool completedCaller;
         try
         {
-            completedCaller = TryCompleteCaller(exception);
+            TryCompleteCaller(exception);
         }
         finally
         {
@@ -298,12 +299,8 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
             RuntimeContext.Set(previousGrain);
         }
 
+        // The source is not disposed: the callee may still hold its token (it has no timer or wait handle to free).
         StopActivity(exception);
-        if (completedCaller)
-        {
-            // Nobody else can cancel it now: safe to reuse.
-            CancellationTokenSourcePool.Return(Cts);
-        }
     }
 
     private void OnCallerCancelled()

@@ -93,6 +93,12 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
         return delta >= long.MaxValue - now ? long.MaxValue : now + (long)delta;
     }
 
+    /// <summary>A [StatelessWorker] class's cap: <see cref="StatelessWorkerOptions.ClassSpecificMaxLocalWorkers"/>, else its attribute.</summary>
+    public int GetMaxLocalWorkers(GrainClassInfo classInfo) =>
+        _workerOptions.Value.ClassSpecificMaxLocalWorkers.TryGetValue(classInfo.ClassType.FullName ?? string.Empty, out var cap) && cap > 0
+            ? cap
+            : classInfo.MaxLocalWorkers;
+
     // ---- calls ----
 
     public ValueTask<TResult> InvokeAsync<TGrain, TState, TResult>(

@@ -1,30 +1,46 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
+using OrleansRpc.Grains.Runtime;
+using OrleansRpc.Grains.Streams;
 using OrleansRpc.MessagePack;
 
 namespace OrleansRpc.Server;
 
 /// <summary>
-/// A running channel: a pair of bounded streams (client→server <c>DeliverAsync</c>, server→client
-/// <see cref="Outgoing"/>) plus the handler task. The gateway owns one per channel id: it delivers client MSG
-/// bodies, sends every <see cref="Outgoing"/> item as a MSG, calls <see cref="Drop"/> on a client drop and
-/// <see cref="Abort"/> when the connection is lost, and sends the server drop when <see cref="Outgoing"/> completes
-/// after <see cref="Completion"/> (unless the connection is gone).
+/// A running channel: a pair of grain streams (memory provider <see cref="RapStreams.ProviderName"/>), client→server
+/// (<c>DeliverAsync</c> produces, the handler reads) and server→client (the handler writes, the gateway drains
+/// <see cref="Outgoing"/>), each read through a subscription with a bounded buffer taken before anything is produced,
+/// plus the handler task. The gateway owns one per channel id: it delivers client MSG bodies, sends every
+/// <see cref="Outgoing"/> item as a MSG, calls <see cref="Drop"/> on a client drop and <see cref="Abort"/> when the
+/// connection is lost, and sends the server drop when <see cref="Outgoing"/> completes after <see cref="Completion"/>
+/// (unless the connection is gone). The handler's token is the channel's own <see cref="Aborted"/>, never a grain call's.
 /// </summary>
 public sealed class RapChannel : IRapChannel, IDisposable
 {
-    private readonly Channel<MessagePackValue> _incoming;
-    private readonly Channel<MessagePackValue> _outgoing;
+    private static long s_nextStreamKey;
+    private readonly IAsyncStream<MessagePackValue> _incomingStream;
+    private readonly IAsyncStream<MessagePackValue> _outgoingStream;
+    private readonly StreamSubscriptionReader<MessagePackValue> _incoming;
+    private readonly StreamSubscriptionReader<MessagePackValue> _outgoingReader;
     private readonly CancellationTokenSource _aborted = new();
     private readonly TaskCompletionSource<RapChannelEndReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _ended;
 
-    internal RapChannel(string id, RapCallContext context, int capacity)
+    internal RapChannel(string id, RapCallContext context, IStreamProvider streams, int capacity)
     {
         Id = id;
         Context = context;
-        var options = new BoundedChannelOptions(Math.Max(1, capacity)) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait };
-        _incoming = Channel.CreateBounded<MessagePackValue>(options);
-        _outgoing = Channel.CreateBounded<MessagePackValue>(options);
+        capacity = Math.Max(1, capacity);
+
+        // Channel ids are per connection: the streams get a process-wide key of their own.
+        var key = Interlocked.Increment(ref s_nextStreamKey);
+        _incomingStream = streams.GetStream<MessagePackValue>(StreamId.Create(RapStreams.ChannelInNamespace, key));
+        _outgoingStream = streams.GetStream<MessagePackValue>(StreamId.Create(RapStreams.ChannelOutNamespace, key));
+
+        // Both subscriptions exist before the handler or the gateway can produce (in process they complete synchronously).
+        _incoming = _incomingStream.SubscribeReaderAsync(capacity).GetAwaiter().GetResult();
+        _outgoingReader = _outgoingStream.SubscribeReaderAsync(capacity).GetAwaiter().GetResult();
+        Outgoing = new OutgoingReader(this);
     }
 
     public string Id { get; }
@@ -43,20 +59,24 @@ public sealed class RapChannel : IRapChannel, IDisposable
     /// <summary>The handler task (completes after the handler has really returned).</summary>
     public Task HandlerTask { get; internal set; } = Task.CompletedTask;
 
-    /// <summary>Server→client messages; completes when the channel ends (drain it, then send the drop).</summary>
-    public ChannelReader<MessagePackValue> Outgoing => _outgoing.Reader;
+    /// <summary>The client→server stream (diagnostics and tests).</summary>
+    public StreamId IncomingStreamId => _incomingStream.StreamId;
+
+    /// <summary>The server→client stream (diagnostics and tests).</summary>
+    public StreamId OutgoingStreamId => _outgoingStream.StreamId;
+
+    /// <summary>Server→client messages (the outgoing stream's subscription); completes when the channel ends (drain it, then send the drop).</summary>
+    public ChannelReader<MessagePackValue> Outgoing { get; }
 
     /// <summary>Gateway: a client MSG body; waits while the handler is behind (back-pressure).</summary>
     public async ValueTask DeliverAsync(MessagePackValue body, CancellationToken cancellationToken = default)
     {
-        try
+        if (IsClosed)
         {
-            await _incoming.Writer.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+            throw new RapChannelClosedException("channel is closed");
         }
-        catch (ChannelClosedException ex)
-        {
-            throw new RapChannelClosedException("channel is closed", ex);
-        }
+
+        await _incomingStream.OnNextAsync(body, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Gateway: a client MSG body as raw msgpack (decoded here; the bytes may be reused afterwards).</summary>
@@ -71,27 +91,40 @@ public sealed class RapChannel : IRapChannel, IDisposable
 
     public async ValueTask<MessagePackValue> ReadAsync(CancellationToken cancellationToken = default)
     {
-        try
+        while (await _incoming.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            return await _incoming.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (_incoming.TryRead(out var item))
+            {
+                return item;
+            }
         }
-        catch (ChannelClosedException ex)
-        {
-            throw new RapChannelClosedException("channel is closed", ex);
-        }
+
+        throw new RapChannelClosedException("channel is closed");
     }
 
     public async ValueTask WriteAsync(MessagePackValue body, CancellationToken cancellationToken = default)
     {
+        if (IsClosed)
+        {
+            throw new RapChannelClosedException("channel is closed");
+        }
+
         // Only link when the caller passed a token of its own: a per-message linked source would allocate.
         using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token) : null;
         try
         {
-            await _outgoing.Writer.WriteAsync(body, linked?.Token ?? _aborted.Token).ConfigureAwait(false);
+            // Waits while the gateway is behind (the subscription's buffer is full).
+            await _outgoingStream.OnNextAsync(body, linked?.Token ?? _aborted.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ChannelClosedException || (ex is OperationCanceledException && _aborted.IsCancellationRequested))
+        catch (OperationCanceledException ex) when (_aborted.IsCancellationRequested)
         {
             throw new RapChannelClosedException("channel is closed", ex);
+        }
+
+        if (IsClosed)
+        {
+            // Ended while this write waited for room: the message was not sent.
+            throw new RapChannelClosedException("channel is closed");
         }
     }
 
@@ -105,14 +138,20 @@ public sealed class RapChannel : IRapChannel, IDisposable
     {
         while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (_incoming.Reader.TryRead(out var item))
+            while (_incoming.TryRead(out var item))
             {
                 yield return item;
             }
         }
     }
 
-    public void Dispose() => _aborted.Dispose();
+    public void Dispose()
+    {
+        // Unsubscribing lets the provider forget the completed streams.
+        _ = _incoming.DisposeAsync();
+        _ = _outgoingReader.DisposeAsync();
+        _aborted.Dispose();
+    }
 
     internal void HandlerFinished(Exception? exception)
     {
@@ -124,13 +163,16 @@ public sealed class RapChannel : IRapChannel, IDisposable
         {
             End(RapChannelEndReason.HandlerFaulted, exception);
         }
+
+        // The handler will not read any more: release the client→server subscription.
+        _ = _incoming.DisposeAsync();
     }
 
     private async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await _incoming.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+            return await _incoming.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (IsClosed && !cancellationToken.IsCancellationRequested)
         {
@@ -147,16 +189,16 @@ public sealed class RapChannel : IRapChannel, IDisposable
         }
 
         Fault = fault;
-        _incoming.Writer.TryComplete();
+        _ = _incomingStream.OnCompletedAsync();
         if (reason is RapChannelEndReason.ConnectionLost or RapChannelEndReason.ServerShutdown)
         {
             // Nothing can be sent any more: drop what is queued.
-            while (_outgoing.Reader.TryRead(out _))
+            while (_outgoingReader.TryRead(out _))
             {
             }
         }
 
-        _outgoing.Writer.TryComplete();
+        _ = _outgoingStream.OnCompletedAsync();
         if (reason is RapChannelEndReason.PeerDropped or RapChannelEndReason.ConnectionLost or RapChannelEndReason.ServerShutdown)
         {
             _aborted.Cancel();
@@ -164,5 +206,16 @@ public sealed class RapChannel : IRapChannel, IDisposable
 
         _completion.TrySetResult(reason);
         return true;
+    }
+
+    /// <summary>The outgoing stream's subscription seen as a <see cref="ChannelReader{T}"/> (the gateway's seam).</summary>
+    private sealed class OutgoingReader(RapChannel channel) : ChannelReader<MessagePackValue>
+    {
+        public override Task Completion => channel._outgoingReader.Completion;
+
+        public override bool TryRead([MaybeNullWhen(false)] out MessagePackValue item) => channel._outgoingReader.TryRead(out item);
+
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+            => channel._outgoingReader.WaitToReadAsync(cancellationToken);
     }
 }

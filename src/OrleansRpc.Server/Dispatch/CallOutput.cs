@@ -66,6 +66,15 @@ internal sealed class CallOutput : IBufferWriter<byte>
         }
     }
 
+    /// <summary>Copies an encoded result produced elsewhere, unless the call was abandoned meanwhile.</summary>
+    public void WriteCopy(ReadOnlySpan<byte> encoded)
+    {
+        lock (_gate)
+        {
+            _target?.Write(encoded);
+        }
+    }
+
     public void Advance(int count) => Target.Advance(count);
 
     public Memory<byte> GetMemory(int sizeHint = 0) => Target.GetMemory(sizeHint);

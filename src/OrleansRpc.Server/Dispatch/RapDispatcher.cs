@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Grains;
+using OrleansRpc.Grains.Streams;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol;
 using OrleansRpc.Protocol.Errors;
@@ -28,6 +29,17 @@ public sealed class RapDispatcher
     private readonly CancellationSourcePool _timeouts;
     private readonly IPythonExceptionMapper _mapper;
     private readonly IGrainFactory? _grains;
+    private readonly IStreamProvider _streams;
+
+    private static readonly GrainMethod s_invoke = GrainMethod.Create<IFunctionGroupGrain>(nameof(IFunctionGroupGrain.InvokeAsync));
+    private static readonly GrainMethod s_invokeInterleaved = GrainMethod.Create<IFunctionGroupGrain>(nameof(IFunctionGroupGrain.InvokeInterleavedAsync));
+    private static readonly Func<IFunctionGroupGrain, GrainCallState, CancellationToken, ValueTask<RapCallResult>> s_invokeBody =
+        static (grain, s, ct) => grain.InvokeAsync(s.Function, s.Context, s.Arguments, s.Output, ct);
+    private static readonly Func<IFunctionGroupGrain, GrainCallState, CancellationToken, ValueTask<RapCallResult>> s_invokeInterleavedBody =
+        static (grain, s, ct) => grain.InvokeInterleavedAsync(s.Function, s.Context, s.Arguments, s.Output, ct);
+
+    [ThreadStatic]
+    private static PooledBufferWriter? t_syncResult;
 
     public RapDispatcher(
         RapFunctionRegistry registry,
@@ -36,7 +48,8 @@ public sealed class RapDispatcher
         TimeProvider? time = null,
         ILogger<RapDispatcher>? logger = null,
         IPythonExceptionMapper? exceptionMapper = null,
-        IGrainFactory? grainFactory = null)
+        IGrainFactory? grainFactory = null,
+        IStreamProvider? streamProvider = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
@@ -48,11 +61,14 @@ public sealed class RapDispatcher
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _timeouts = new CancellationSourcePool(_time);
         _mapper = exceptionMapper ?? PythonExceptionMapper.Default;
-        if (_options.UseFunctionGroupGrains)
-        {
-            _grains = grainFactory ?? throw new InvalidOperationException("UseFunctionGroupGrains needs an IGrainFactory (AddGrains).");
-        }
+        // The production path (AddRapServer) hosts calls in grains; a dispatcher built by hand without a grain
+        // factory, or with UseFunctionGroupGrains = false, runs them directly (benchmarks, unit tests).
+        _grains = _options.UseFunctionGroupGrains ? grainFactory : null;
+        _streams = streamProvider ?? MemoryStreams.CreateProvider(RapStreams.ProviderName);
     }
+
+    /// <summary>True when unary calls run in <see cref="IFunctionGroupGrain"/> activations (the production path).</summary>
+    public bool UsesGrains => _grains is not null;
 
     public RapFunctionRegistry Registry { get; }
 
@@ -259,9 +275,26 @@ public sealed class RapDispatcher
         }
     }
 
+    // The production path: the call becomes a grain call on the group's stateless worker; the run timeout is its
+    // response timeout and the connection's token its cancellation.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<RapCallResult> InvokeThroughGrainAsync(
         RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(output);
+        if (function.Kind != RapFunctionKind.Normal)
+        {
+            return RapCallResult.Status(RapErrorKind.ProtocolError, "Protocol error. " + function.Name + " is not a unary function");
+        }
+
+        var timeout = RemainingTime(context);
+        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            return TimedOut(function);
+        }
+
+        CallOutput? guarded = null;
         try
         {
             if (function.UsesSession && context.SessionId is { } sessionId)
@@ -269,14 +302,101 @@ public sealed class RapDispatcher
                 context.Session = await _grains!.GetGrain<ISessionGrain>(sessionId).GetSessionAsync().ConfigureAwait(false);
             }
 
-            var grain = _grains!.GetGrain<IFunctionGroupGrain>(function.Group);
-            return await grain.InvokeAsync(new RapGrainCall(function, context, arguments, output), cancellationToken).ConfigureAwait(false);
+            var reference = function.GroupGrain ??= (GrainReference)_grains!.GetGrain<IFunctionGroupGrain>(function.Group);
+            guarded = CallOutput.Rent(output);
+            var options = new GrainCallOptions
+            {
+                ResponseTimeout = timeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : timeout,
+                CancellationToken = cancellationToken,
+                // A synchronous function would block the caller's thread (the gateway's read loop): its turn goes to the
+                // thread pool. An async function runs inline up to its first await, as it would without grains.
+                AllowInlineExecution = !function.IsSynchronous,
+            };
+            var state = new GrainCallState(function, context, arguments, guarded);
+            var result = function.IsSynchronous
+                ? await reference.InvokeAsync(s_invoke, state, s_invokeBody, options).ConfigureAwait(false)
+                : await reference.InvokeAsync(s_invokeInterleaved, state, s_invokeInterleavedBody, options).ConfigureAwait(false);
+            guarded.Return();
+            return result;
+        }
+        catch (TimeoutException)
+        {
+            // Abandoned at the run timeout (its token is cancelled by the runtime): a late result must not reach the buffer.
+            guarded?.Detach();
+            return TimedOut(function);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            guarded?.Detach();
+            return RapCallResult.FunctionError("CancelledError", "call cancelled");
         }
         catch (Exception ex)
         {
-            // The grain runtime itself failed (e.g. shutting down): the function never ran.
+            // The grain runtime itself failed (e.g. shutting down, queue full): the function did not run to completion.
+            guarded?.Detach();
             RapServerLog.GrainCallFailed(_logger, function.Group, function.Name, ex);
             return RapCallResult.Status(RapErrorKind.RpcRunTimeError, RapErrorMessages.RpcRunTimeError);
+        }
+    }
+
+    /// <summary>
+    /// The body of a function-group grain call, inside the turn: binds, runs and encodes. User code runs without the
+    /// activation's scheduler (as with <c>ConfigureAwait(false)</c>), so its continuations never queue behind a
+    /// synchronous call on the same worker, and sync-over-async in a def-style function cannot deadlock the turn.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<RapCallResult> RunInTurnAsync(
+        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        // The async builder restores the caller's synchronization context when this method first yields or returns.
+        SynchronizationContext.SetSynchronizationContext(null);
+        Prepare(function, context, cancellationToken);
+        try
+        {
+            if (function.IsSynchronous)
+            {
+                // Encoded privately, then copied under the output's guard: the caller may have timed out meanwhile.
+                var buffer = t_syncResult ??= new PooledBufferWriter(256);
+                buffer.Reset();
+                StartUnary(function, context, arguments, buffer).GetAwaiter().GetResult();
+                if (output is CallOutput guarded)
+                {
+                    guarded.WriteCopy(buffer.WrittenSpan);
+                }
+                else
+                {
+                    output.Write(buffer.WrittenSpan);
+                }
+
+                return RapCallResult.Success;
+            }
+
+            var pending = StartUnary(function, context, arguments, output);
+            if (pending.IsCompletedSuccessfully)
+            {
+                pending.GetAwaiter().GetResult();
+            }
+            else
+            {
+                await pending.ConfigureAwait(false);
+            }
+
+            return RapCallResult.Success;
+        }
+        catch (RapBindingException ex)
+        {
+            return ex.Result;
+        }
+        catch (Exception ex)
+        {
+            return Failure(function, ex, cancellationToken);
+        }
+        finally
+        {
+            if (_options.FlowCallContext)
+            {
+                RapCallContext.Current = null;
+            }
         }
     }
 
@@ -328,7 +448,7 @@ public sealed class RapDispatcher
             RapCallContext.Current = null;
         }
 
-        stream = new RapGeneratorStream(source, context, cancel, _options.GeneratorBufferCapacity, function.Name);
+        stream = new RapGeneratorStream(source, context, cancel, _streams, _options.GeneratorBufferCapacity, function.Name);
         return RapCallResult.Success;
     }
 
@@ -346,7 +466,7 @@ public sealed class RapDispatcher
             throw new ArgumentException($"{function} is not a channel function", nameof(function));
         }
 
-        var channel = new RapChannel(channelId, context, _options.ChannelBufferCapacity);
+        var channel = new RapChannel(channelId, context, _streams, _options.ChannelBufferCapacity);
         Prepare(function, context, channel.Aborted);
         RapCallContext.Current = null;
         var registration = connectionClosed.CanBeCanceled

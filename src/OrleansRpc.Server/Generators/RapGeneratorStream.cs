@@ -1,39 +1,45 @@
 using System.Buffers;
-using System.Threading.Channels;
+using OrleansRpc.Grains.Runtime;
+using OrleansRpc.Grains.Streams;
 using OrleansRpc.MessagePack;
 
 namespace OrleansRpc.Server;
 
 /// <summary>
-/// A running async generator: the user's <see cref="IAsyncEnumerable{T}"/> is produced on its own task into a
-/// bounded buffer of encoded items, and the gateway takes items with <see cref="MoveNextAsync"/> (0.5.3.8: one per
-/// call_id request; HEAD: as fast as the connection drains). When the buffer is full the producer waits, so a
-/// stalled client stalls the generator instead of growing memory. An exception inside the generator surfaces as
-/// <see cref="RapGeneratorStep.Failed"/> with <see cref="Failure"/> (HEAD: 301 frame; 0.5.3.8: exc body).
-/// Dispose it when the client is gone or the connection closes: that cancels the producer.
+/// A running async generator: the user's <see cref="IAsyncEnumerable{T}"/> is produced on its own task into a grain
+/// stream (<see cref="IAsyncStream{T}"/> of encoded items, memory provider <see cref="RapStreams.ProviderName"/>),
+/// and the gateway takes items with <see cref="MoveNextAsync"/> (0.5.3.8: one per call_id request; HEAD: as fast as
+/// the connection drains). The reader subscribes before the producer starts, with a bounded buffer of
+/// <see cref="RapServerOptions.GeneratorBufferCapacity"/> items: when it is full the producer's <c>OnNextAsync</c>
+/// waits, so a stalled client stalls the generator instead of growing memory. An exception inside the generator
+/// reaches the stream as <c>OnErrorAsync</c> and surfaces here as <see cref="RapGeneratorStep.Failed"/> with
+/// <see cref="Failure"/> (HEAD: 301 frame; 0.5.3.8: exc body), after the items produced before it.
+/// Dispose it when the client is gone or the connection closes: that cancels the producer (its own token source,
+/// never a grain call's).
 /// </summary>
 public sealed class RapGeneratorStream : IAsyncDisposable
 {
     private static long s_nextId;
-    private readonly Channel<byte[]> _items;
+    private readonly IAsyncStream<byte[]> _stream;
+    private readonly StreamSubscriptionReader<byte[]> _reader;
     private readonly CancellationTokenSource _cancel;
     private readonly RapItemSource _source;
     private readonly Task _producer;
     private RapCallResult _failure;
+    private long _produced;
+    private int _disposed;
 
-    internal RapGeneratorStream(RapItemSource source, RapCallContext context, CancellationTokenSource cancel, int capacity, string functionName)
+    internal RapGeneratorStream(RapItemSource source, RapCallContext context, CancellationTokenSource cancel, IStreamProvider streams, int capacity, string functionName)
     {
         Id = Interlocked.Increment(ref s_nextId);
         Context = context;
         FunctionName = functionName;
         _source = source;
         _cancel = cancel;
-        _items = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Math.Max(1, capacity))
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _stream = streams.GetStream<byte[]>(StreamId.Create(RapStreams.GeneratorNamespace, Id));
+
+        // Subscribe before producing: a memory stream drops events nobody is subscribed to. Completes synchronously in process.
+        _reader = _stream.SubscribeReaderAsync(Math.Max(1, capacity)).GetAwaiter().GetResult();
         _producer = Task.Run(ProduceAsync);
     }
 
@@ -47,8 +53,11 @@ public sealed class RapGeneratorStream : IAsyncDisposable
     /// <summary>The error answer after <see cref="RapGeneratorStep.Failed"/>.</summary>
     public RapCallResult Failure => _failure;
 
-    /// <summary>Number of items the producer has finished encoding (diagnostics and tests).</summary>
-    public long Produced { get; private set; }
+    /// <summary>Number of items the producer has encoded (the last one may still wait for room in the stream).</summary>
+    public long Produced => Volatile.Read(ref _produced);
+
+    /// <summary>The stream the items travel on.</summary>
+    public StreamId StreamId => _stream.StreamId;
 
     /// <summary>Waits for the next item and writes its msgpack encoding to <paramref name="output"/>.</summary>
     public async ValueTask<RapGeneratorStep> MoveNextAsync(IBufferWriter<byte> output, CancellationToken cancellationToken = default)
@@ -56,10 +65,13 @@ public sealed class RapGeneratorStream : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(output);
         try
         {
-            if (await _items.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false) && _items.Reader.TryRead(out var item))
+            while (await _reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                output.Write(item);
-                return RapGeneratorStep.Item;
+                if (_reader.TryRead(out var item))
+                {
+                    output.Write(item);
+                    return RapGeneratorStep.Item;
+                }
             }
 
             return RapGeneratorStep.Completed;
@@ -78,7 +90,15 @@ public sealed class RapGeneratorStream : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _cancel.CancelAsync().ConfigureAwait(false);
+
+        // Unsubscribing releases a producer waiting for buffer room.
+        await _reader.DisposeAsync().ConfigureAwait(false);
         try
         {
             await _producer.ConfigureAwait(false);
@@ -98,7 +118,7 @@ public sealed class RapGeneratorStream : IAsyncDisposable
         try
         {
             using var buffer = new PooledBufferWriter(256);
-            while (true)
+            while (!_cancel.IsCancellationRequested)
             {
                 buffer.Reset();
                 if (!await _source.MoveNextAsync(buffer).ConfigureAwait(false))
@@ -106,9 +126,10 @@ public sealed class RapGeneratorStream : IAsyncDisposable
                     break;
                 }
 
-                var item = buffer.WrittenSpan.ToArray();
-                Produced++;
-                await _items.Writer.WriteAsync(item, _cancel.Token).ConfigureAwait(false);
+                Interlocked.Increment(ref _produced);
+
+                // Waits while the subscription's buffer is full (back-pressure).
+                await _stream.OnNextAsync(buffer.WrittenSpan.ToArray(), _cancel.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -117,10 +138,25 @@ public sealed class RapGeneratorStream : IAsyncDisposable
         }
         finally
         {
-            await _source.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await _source.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (failure is null)
+            {
+                failure = ex;
+            }
+
             RapCallContext.Current = previous;
         }
 
-        _items.Writer.TryComplete(failure is OperationCanceledException && _cancel.IsCancellationRequested ? null : failure);
+        if (failure is null || (failure is OperationCanceledException && _cancel.IsCancellationRequested))
+        {
+            await _stream.OnCompletedAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            await _stream.OnErrorAsync(failure).ConfigureAwait(false);
+        }
     }
 }

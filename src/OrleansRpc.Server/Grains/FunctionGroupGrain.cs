@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansRpc.Grains;
 using OrleansRpc.Grains.Concurrency;
@@ -5,21 +6,22 @@ using OrleansRpc.Grains.Concurrency;
 namespace OrleansRpc.Server;
 
 /// <summary>
-/// Runs the pre-bound invoker of a function inside a grain turn (see <see cref="IFunctionGroupGrain"/>).
-/// Reentrant: an activation interleaves calls at their awaits, so a slow async function (rap: "other calls keep
-/// flowing") does not hold a worker; the worker pool still bounds the synchronous parts.
+/// A worker of one function group (see <see cref="IFunctionGroupGrain"/>). Non-reentrant, as every stateless
+/// worker: a synchronous call occupies it for its whole run; async calls come in through the
+/// <c>[AlwaysInterleave]</c> method and never block it. The run timeout is the grain call's response timeout.
 /// </summary>
 [StatelessWorker]
-[Reentrant]
 public sealed class FunctionGroupGrain : Grain, IFunctionGroupGrain
 {
     private readonly RapDispatcher _dispatcher;
 
     public FunctionGroupGrain() => _dispatcher = ServiceProvider.GetRequiredService<RapDispatcher>();
 
-    public ValueTask<RapCallResult> InvokeAsync(RapGrainCall call, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(call);
-        return _dispatcher.ExecuteAsync(call.Function, call.Context, call.Arguments, call.Output, cancellationToken);
-    }
+    public ValueTask<RapCallResult> InvokeAsync(
+        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
+        => _dispatcher.RunInTurnAsync(function, context, arguments, output, cancellationToken);
+
+    public ValueTask<RapCallResult> InvokeInterleavedAsync(
+        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
+        => _dispatcher.RunInTurnAsync(function, context, arguments, output, cancellationToken);
 }

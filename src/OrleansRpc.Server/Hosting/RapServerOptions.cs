@@ -25,10 +25,17 @@ public sealed class RapServerOptions
     public bool FlowCallContext { get; set; } = true;
 
     /// <summary>
-    /// Run unary calls inside <see cref="IFunctionGroupGrain"/> stateless-worker activations (one grain per group);
-    /// set by <c>UseFunctionGroupGrains()</c>, which also adds the grain runtime. Default false: direct execution.
+    /// Run unary calls inside <see cref="IFunctionGroupGrain"/> stateless-worker activations (one grain per group) and
+    /// sessions as <see cref="ISessionGrain"/> activations: the production path, default true (<c>AddRapServer</c>
+    /// adds the grain runtime). False runs calls directly on the dispatcher (benchmarks of the binding alone).
     /// </summary>
-    public bool UseFunctionGroupGrains { get; set; }
+    public bool UseFunctionGroupGrains { get; set; } = true;
+
+    /// <summary>
+    /// The most <see cref="FunctionGroupGrain"/> workers per group, i.e. synchronous (def-style) calls of one group
+    /// running at once — rap's thread-pool size. Async calls interleave and are not capped. Default: processor count.
+    /// </summary>
+    public int MaxLocalWorkers { get; set; } = Environment.ProcessorCount;
 
     internal void Validate()
     {
@@ -40,6 +47,11 @@ public sealed class RapServerOptions
         if (GeneratorBufferCapacity < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(GeneratorBufferCapacity), GeneratorBufferCapacity, "must be at least 1");
+        }
+
+        if (MaxLocalWorkers < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxLocalWorkers), MaxLocalWorkers, "must be at least 1");
         }
 
         if (ChannelBufferCapacity < 1)

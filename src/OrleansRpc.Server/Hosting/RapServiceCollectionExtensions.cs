@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace OrleansRpc.Server;
 
-/// <summary><c>services.AddRapServer(...)</c>: the registry, dispatcher, session store and call-context accessor.</summary>
+/// <summary><c>services.AddRapServer(...)</c>: the registry, dispatcher, session store, call-context accessor and the grain runtime hosting them (the host starts the silo).</summary>
 public static class RapServiceCollectionExtensions
 {
     public static IRapServerBuilder AddRapServer(this IServiceCollection services, Action<RapServerOptions>? configure = null)
@@ -23,6 +23,9 @@ public static class RapServiceCollectionExtensions
         }).ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+
+        // The production path: function groups, sessions, generators and channels on the grain runtime.
+        RapServerGrainsExtensions.AddRapGrains(services);
         services.TryAddSingleton<IRapCallContextAccessor, RapCallContextAccessor>();
         services.TryAddSingleton<RapSessionStore>();
         services.TryAddSingleton(sp =>
@@ -48,7 +51,8 @@ public static class RapServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<Microsoft.Extensions.Logging.ILogger<RapDispatcher>>(),
             sp.GetService<OrleansRpc.Protocol.Errors.IPythonExceptionMapper>(),
-            sp.GetService<OrleansRpc.Grains.IGrainFactory>()));
+            sp.GetService<OrleansRpc.Grains.IGrainFactory>(),
+            sp.GetKeyedService<OrleansRpc.Grains.Streams.IStreamProvider>(RapStreams.ProviderName)));
         return new RapServerBuilder(services);
     }
 }

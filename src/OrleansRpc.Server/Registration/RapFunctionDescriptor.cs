@@ -63,6 +63,9 @@ public sealed class RapFunctionDescriptor
 
     internal CompiledInvokers Invokers { get; }
 
+    /// <summary>The group's function-group grain, cached on first call (benign race: any reference to the group is the same).</summary>
+    internal OrleansRpc.Grains.GrainReference? GroupGrain { get; set; }
+
     /// <summary>The same function under another name (rap's alias); shares the compiled invokers.</summary>
     internal RapFunctionDescriptor WithName(string name, string? group = null)
         => new(group ?? Group, name, Kind, IsPrivate, Doc, Method, Target, Parameters, ResultType, IsSynchronous, Invokers);

@@ -44,6 +44,12 @@ public sealed class RapSessionStore : IDisposable
     /// <summary>Drops a session at once (e.g. its connection closed).</summary>
     public bool Deactivate(string key) => _sessions.TryRemove(key, out _);
 
+    /// <summary>Drops a session whose grain was collected, unless it was used (directly) within the idle timeout.</summary>
+    public bool DeactivateIfIdle(string key)
+        => _sessions.TryGetValue(key, out var session)
+            && _time.GetElapsedTime(session.LastUsedTimestamp) >= _idle
+            && _sessions.TryRemove(new KeyValuePair<string, RapSession>(key, session));
+
     /// <summary>Collects sessions idle for longer than the idle timeout; returns how many went.</summary>
     public int CollectIdle()
     {

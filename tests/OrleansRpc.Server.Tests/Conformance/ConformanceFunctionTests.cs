@@ -149,7 +149,7 @@ public sealed class ConformanceFunctionTests : IAsyncLifetime
     {
         var services = new ServiceCollection();
         services.AddRapServer().AddQuickstartFunctions();
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = TestServer.StartSilo(services.BuildServiceProvider());
         var dispatcher = provider.GetRequiredService<RapDispatcher>();
         Assert.Equal(3, (await TestServer.CallHead(dispatcher, "default", "sync_sum", Msgpack.Map(("a", 1), ("b", 2)))).Value.AsInt64());
         foreach (var name in new[] { "async_channel", "echo_body", "echo_response" })

@@ -37,7 +37,18 @@ internal sealed class TestServer : IDisposable
             o.RunTimeout = ConformanceServiceBuilderExtensions.RunTimeout;
             configure?.Invoke(o);
         }).AddConformanceFunctions();
-        return services.BuildServiceProvider();
+        return StartSilo(services.BuildServiceProvider());
+    }
+
+    /// <summary>Starts the hosted services (the silo) of a provider built without a generic host, as the host would.</summary>
+    public static ServiceProvider StartSilo(ServiceProvider provider)
+    {
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        return provider;
     }
 
     public static RapCallContext Context(RapVersion version = RapVersion.Head, bool local = true, string? sessionId = null, DateTimeOffset? deadline = null)
