@@ -34,7 +34,7 @@ internal static class RapAnswerReader
             var body = MessagePackValue.Parse(frame.Body, options);
             if (body.Kind == MessagePackValueKind.Array && body.AsArray().Count >= 2)
             {
-                return RapRemoteException.FromInvokeError(status, Text(body[0]), Text(body[1]), RapVersion.Head);
+                return RapRemoteException.FromInvokeError(status, Text(body[0]), Text(body[1]));
             }
 
             return new RapInvokeException(status, "InvokeError", Text(body));
@@ -105,7 +105,7 @@ internal static class RapAnswerReader
 
         if (exc is not null)
         {
-            throw RapRemoteException.FromInvokeError(status, exc, excInfo ?? string.Empty, RapVersion.V0538);
+            throw RapRemoteException.FromInvokeError(status, exc, excInfo ?? string.Empty);
         }
 
         if (excInfo is not null)

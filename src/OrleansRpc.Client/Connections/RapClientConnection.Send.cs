@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol;
 using OrleansRpc.Protocol.Crypto;
@@ -119,12 +118,16 @@ internal sealed partial class RapClientConnection
         }, call);
     }
 
+    /// <summary>A fresh exception for a send on a closed connection, carrying the close reason.</summary>
+    private RapConnectionException ClosedError() =>
+        new($"The connection to {Endpoint} is closed: {CloseReason?.Message}", CloseReason) { CloseReason = (CloseReason as RapConnectionException)?.CloseReason };
+
     private void Register(RapPendingOperation operation)
     {
         _pending[operation.Id] = operation;
         if (State == RapConnectionState.Closed && _pending.TryRemove(new KeyValuePair<long, RapPendingOperation>(operation.Id, operation)))
         {
-            throw CloseReason ?? new RapConnectionException("The connection is closed.");
+            throw ClosedError();
         }
     }
 
@@ -133,7 +136,7 @@ internal sealed partial class RapClientConnection
         if (State == RapConnectionState.Closed)
         {
             RemoveChannel(channel);
-            throw CloseReason ?? new RapConnectionException("The connection is closed.");
+            throw ClosedError();
         }
     }
 
@@ -349,6 +352,4 @@ internal sealed partial class RapClientConnection
         output.Dispose();
         return bytes;
     }
-
-    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using OrleansRpc.Protocol;
 using OrleansRpc.Protocol.Errors;
 
 namespace OrleansRpc.Client;
@@ -59,19 +58,17 @@ public class RapRemoteException : Exception
     };
 
     /// <summary>Builds the exception for a function that raised (HEAD 301 / v0.5.3.8 <c>exc</c>).</summary>
-    public static RapRemoteException FromInvokeError(long statusCode, string exceptionName, string message, RapVersion version)
+    public static RapRemoteException FromInvokeError(long statusCode, string exceptionName, string message)
     {
         // rap's own classes can also come back by name (e.g. RpcRunTimeError for a run timeout, §2.8).
-        foreach (RapErrorKind kind in Enum.GetValues<RapErrorKind>())
+        foreach (var kind in Enum.GetValues<RapErrorKind>())
         {
             if (RapStatusCodes.PythonClassName(kind) == exceptionName)
             {
-                var specific = FromStatus(statusCode, kind, message);
-                return specific;
+                return FromStatus(statusCode, kind, message);
             }
         }
 
-        _ = version;
         return new RapInvokeException(statusCode, exceptionName, message);
     }
 }

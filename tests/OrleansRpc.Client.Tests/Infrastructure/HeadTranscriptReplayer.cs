@@ -27,6 +27,7 @@ internal sealed class HeadTranscriptReplayer
     private readonly TranscriptEntry? _pingTemplate;
     private readonly TranscriptEntry? _serverPingAnswer;
     private int _received;
+    private int _compared;
 
     public HeadTranscriptReplayer(Transcript transcript, RapCryptoKey? key = null)
     {
@@ -53,9 +54,10 @@ internal sealed class HeadTranscriptReplayer
                 continue;
             }
 
-            if (entry.Type is 101 or 102 || (entry.Type == 203 && entry.Target != "/_event/ping"))
+            // Calls and channel frames wait for their own id's client frames; server events keep their place.
+            if (entry.Type is 101 or 102)
             {
-                _serverFrames.Add((entry, global, entry.Type == 203 ? -1 : perId.GetValueOrDefault(entry.Id)));
+                _serverFrames.Add((entry, global, perId.GetValueOrDefault(entry.Id)));
             }
             else if (entry.Type == 203)
             {
@@ -69,8 +71,6 @@ internal sealed class HeadTranscriptReplayer
     public ConcurrentQueue<string> Mismatches { get; } = new();
 
     public int Compared => Volatile.Read(ref _compared);
-
-    private int _compared;
 
     /// <summary>The recorded client frames our client must reproduce (calls and channel frames), bodies decrypted.</summary>
     public IReadOnlyList<TranscriptEntry> Requests => [.. _requests.Select(Plain)];

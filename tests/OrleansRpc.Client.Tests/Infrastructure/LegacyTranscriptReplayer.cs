@@ -110,9 +110,6 @@ internal sealed class LegacyTranscriptReplayer
         await SendReadyAsync(connection);
     }
 
-    /// <summary>Sends what needs no client frame first (the server's opening ping).</summary>
-    public Task OnConnectedAsync(FakeConnection connection) => SendReadyAsync(connection);
-
     private async Task SendReadyAsync(FakeConnection connection)
     {
         while (true)
