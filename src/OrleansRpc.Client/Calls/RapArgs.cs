@@ -12,11 +12,13 @@ public sealed class RapArgs
 {
     private readonly List<KeyValuePair<string, object?>> _named;
     private readonly List<object?> _positional;
+    private readonly ReadOnlyMemory<byte>? _encoded;
 
-    private RapArgs(List<KeyValuePair<string, object?>> named, List<object?> positional)
+    private RapArgs(List<KeyValuePair<string, object?>> named, List<object?> positional, ReadOnlyMemory<byte>? encoded = null)
     {
         _named = named;
         _positional = positional;
+        _encoded = encoded;
     }
 
     /// <summary>No arguments.</summary>
@@ -89,9 +91,35 @@ public sealed class RapArgs
         return new([], [.. values]);
     }
 
+    /// <summary>
+    /// An already encoded HEAD argument map (msgpack bytes of a str-keyed map), sent as is: for load generators and
+    /// proxies that encode once and call many times. HEAD only.
+    /// </summary>
+    public static RapArgs FromEncoded(ReadOnlyMemory<byte> msgpackMap)
+    {
+        var reader = new MessagePackReader(new ReadOnlySequence<byte>(msgpackMap));
+        if (reader.NextMessagePackType != MessagePackType.Map)
+        {
+            throw new ArgumentException("Encoded arguments must be one msgpack map.", nameof(msgpackMap));
+        }
+
+        reader.Skip();
+        if (!reader.End)
+        {
+            throw new ArgumentException("Encoded arguments must be exactly one msgpack value.", nameof(msgpackMap));
+        }
+
+        return new([], [], msgpackMap);
+    }
+
     /// <summary>Builder: adds a named argument.</summary>
     public RapArgs With(string name, object? value)
     {
+        if (_encoded is not null)
+        {
+            throw new InvalidOperationException("Encoded arguments cannot be extended.");
+        }
+
         var named = new List<KeyValuePair<string, object?>>(_named) { new(name, value) };
         return new(named, _positional);
     }
@@ -106,11 +134,22 @@ public sealed class RapArgs
             throw new ArgumentException("HEAD sends arguments by name only; give each argument a name.");
         }
 
+        if (_encoded is { } encoded)
+        {
+            writer.WriteRaw(encoded.Span);
+            return;
+        }
+
         WriteNamed(ref writer);
     }
 
     internal void WriteNamed(ref MessagePackWriter writer)
     {
+        if (_encoded is not null)
+        {
+            throw new NotSupportedException("Encoded arguments are HEAD-only; v0.5.3.8 needs param/default_param.");
+        }
+
         var any = RapSerializer.GetConverter<object?>();
         writer.WriteMapHeader(_named.Count);
         foreach (var entry in _named)

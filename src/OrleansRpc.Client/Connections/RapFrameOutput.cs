@@ -52,7 +52,14 @@ internal sealed class RapFrameOutput : IAsyncDisposable
 
         if (signal)
         {
-            _signal.Release();
+            try
+            {
+                _signal.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection closed between queuing and signalling; the frame dies with it.
+            }
         }
     }
 

@@ -115,6 +115,17 @@ public sealed class UnaryCallTests
     }
 
     [Fact]
+    public async Task Pre_encoded_arguments_are_sent_as_is()
+    {
+        await using var server = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync);
+        await using var client = RapClient.Create(server.Endpoint);
+        var encoded = MessagePackValue.FromMap(("a", 40), ("b", 2)).ToArray();
+        Assert.Equal(42, await client.InvokeAsync<int>("default", "sum", RapArgs.FromEncoded(encoded)));
+        Assert.Equal(encoded, server.Connections[0].Received.Last(f => f.Type == 101).Body.ToArray());
+        Assert.Throws<ArgumentException>(() => RapArgs.FromEncoded(MessagePackValue.FromArray(1).ToArray()));
+    }
+
+    [Fact]
     public async Task Head_rejects_positional_arguments()
     {
         await using var server = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync);
