@@ -45,7 +45,7 @@ public sealed class RapCallFilter : IIncomingGrainCallFilter
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Request.GetArgumentCount() == 0 || context.Request.GetArgument(0) is not RapGrainCall call)
+        if (context.Request.GetArgumentCount() != 1 || context.Request.GetArgument(0) is not GrainCallState call)
         {
             await context.Invoke().ConfigureAwait(false);
             return;
