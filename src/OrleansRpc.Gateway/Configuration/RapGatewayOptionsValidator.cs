@@ -16,9 +16,9 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
             failures.Add($"{Prefix}{nameof(options.Port)} must be 0..65535 (was {options.Port}).");
         }
 
-        if (options.MaxFrameBytes is < 16 or > RapGatewayOptions.DefaultMaxFrameBytes)
+        if (options.MaxFrameBytes is < 64 or > RapGatewayOptions.DefaultMaxFrameBytes)
         {
-            failures.Add($"{Prefix}{nameof(options.MaxFrameBytes)} must be 16..{RapGatewayOptions.DefaultMaxFrameBytes} (was {options.MaxFrameBytes}); the Python peer cannot decode more than 100 MiB.");
+            failures.Add($"{Prefix}{nameof(options.MaxFrameBytes)} must be 64..{RapGatewayOptions.DefaultMaxFrameBytes} (was {options.MaxFrameBytes}); the Python peer cannot decode more than 100 MiB.");
         }
 
         if (options.MaxConnections < 0)
