@@ -13,4 +13,7 @@ internal static partial class RapServerLog
 
     [LoggerMessage(3, LogLevel.Error, "The grain call for {Group}/{Name} failed")]
     public static partial void GrainCallFailed(ILogger logger, string group, string name, Exception exception);
+
+    [LoggerMessage(4, LogLevel.Debug, "Session grain {Key} deactivated ({Reason}); state dropped: {Dropped}")]
+    public static partial void SessionDeactivated(ILogger logger, string key, string reason, bool dropped);
 }

@@ -38,8 +38,6 @@ public sealed class RapDispatcher
     private static readonly Func<IFunctionGroupGrain, GrainCallState, CancellationToken, ValueTask<RapCallResult>> s_invokeInterleavedBody =
         static (grain, s, ct) => grain.InvokeInterleavedAsync(s.Function, s.Context, s.Arguments, s.Output, ct);
 
-    [ThreadStatic]
-    private static PooledBufferWriter? t_syncResult;
 
     public RapDispatcher(
         RapFunctionRegistry registry,
@@ -308,9 +306,9 @@ public sealed class RapDispatcher
             {
                 ResponseTimeout = timeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : timeout,
                 CancellationToken = cancellationToken,
-                // A synchronous function would block the caller's thread (the gateway's read loop): its turn goes to the
-                // thread pool. An async function runs inline up to its first await, as it would without grains.
-                AllowInlineExecution = !function.IsSynchronous,
+                // The grain method never blocks the caller's thread (a synchronous function is handed to the thread pool
+                // inside the turn), so an idle worker may start the turn right here.
+                AllowInlineExecution = true,
             };
             var state = new GrainCallState(function, context, arguments, guarded);
             var result = function.IsSynchronous
@@ -350,25 +348,21 @@ public sealed class RapDispatcher
     {
         // The async builder restores the caller's synchronization context when this method first yields or returns.
         SynchronizationContext.SetSynchronizationContext(null);
-        Prepare(function, context, cancellationToken);
+
+        // A synchronous function runs on a work item that sets the ambient context itself.
+        Prepare(function, context, cancellationToken, setCurrent: !function.IsSynchronous);
         try
         {
             if (function.IsSynchronous)
             {
-                // Encoded privately, then copied under the output's guard: the caller may have timed out meanwhile.
-                var buffer = t_syncResult ??= new PooledBufferWriter(256);
-                buffer.Reset();
-                StartUnary(function, context, arguments, buffer).GetAwaiter().GetResult();
-                if (output is CallOutput guarded)
-                {
-                    guarded.WriteCopy(buffer.WrittenSpan);
-                }
-                else
-                {
-                    output.Write(buffer.WrittenSpan);
-                }
-
-                return RapCallResult.Success;
+                // def-style: a pooled thread-pool work item, awaited by the turn. The worker stays busy (its next
+                // synchronous call waits: the cap holds) but its scheduler is free for interleaved async calls, and the
+                // caller's thread is never blocked. No race against the deadline here: the runtime answers the caller
+                // at the response timeout and cancels the token; the worker is released when the function returns.
+                var invocation = SyncInvocation.Rent(this, function, context, arguments);
+                var syncResult = await invocation.Start(CancellationToken.None, out _).ConfigureAwait(false);
+                invocation.Finish(output, copy: syncResult.IsSuccess);
+                return syncResult;
             }
 
             var pending = StartUnary(function, context, arguments, output);

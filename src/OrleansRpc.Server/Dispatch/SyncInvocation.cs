@@ -64,7 +64,15 @@ internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<Rap
     {
         if (copy)
         {
-            output.Write(_buffer.WrittenSpan);
+            if (output is CallOutput guarded)
+            {
+                // Grain path: the caller may have been answered (timeout) while the function ran.
+                guarded.WriteCopy(_buffer.WrittenSpan);
+            }
+            else
+            {
+                output.Write(_buffer.WrittenSpan);
+            }
         }
 
         Release();

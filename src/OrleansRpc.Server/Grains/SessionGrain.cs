@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OrleansRpc.Grains;
 using OrleansRpc.Grains.Concurrency;
 using OrleansRpc.Grains.Runtime;
@@ -18,10 +19,12 @@ public sealed class SessionGrain : Grain, ISessionGrain
 {
     private readonly RapSessionStore _store;
     private readonly string _key;
+    private readonly ILogger _logger;
 
     public SessionGrain()
     {
         _store = ServiceProvider.GetRequiredService<RapSessionStore>();
+        _logger = ServiceProvider.GetRequiredService<ILogger<SessionGrain>>();
         _key = this.GetPrimaryKeyString();
     }
 
@@ -29,7 +32,8 @@ public sealed class SessionGrain : Grain, ISessionGrain
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _store.DeactivateIfIdle(_key);
+        var dropped = _store.DeactivateIfIdle(_key);
+        RapServerLog.SessionDeactivated(_logger, _key, reason.ReasonCode.ToString(), dropped);
         return Task.CompletedTask;
     }
 }
