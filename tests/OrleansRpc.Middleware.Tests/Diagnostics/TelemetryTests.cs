@@ -150,4 +150,20 @@ public sealed class TelemetryTests
         });
         Assert.Equal([200, 301], lines.Select(l => (int)l.State["StatusCode"]!));
     }
+
+    [Fact]
+    public async Task Otlp_export_starts_and_stops_with_the_host_when_an_endpoint_is_configured()
+    {
+        TestCluster cluster = await MiddlewareCluster.StartAsync(s => s.AddRapTelemetry(o => o.OtlpEndpoint = new Uri("http://127.0.0.1:9")));
+        var service = cluster.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OrleansRpc.Middleware.Diagnostics.RapOpenTelemetryService>().Single();
+        Assert.True(service.IsExporting);
+        await using (RawFrameClient client = await Frames.ConnectHeadAsync(cluster.EndPoint))
+        {
+            await client.SendAsync(Frames.HeadCall(5, "/default/sum", MessagePackValue.FromMap(("a", 1))));
+            Assert.Equal(200, Frames.HeadStatus((await Frames.ReadHeadAnswerAsync(client, 101, 5))!.Value));
+        }
+
+        await cluster.DisposeAsync();
+        Assert.False(service.IsExporting);
+    }
 }
