@@ -21,8 +21,12 @@ public sealed class RapArgs
         _encoded = encoded;
     }
 
+    // Shared, never mutated: builders copy before adding.
+    private static readonly List<object?> s_noPositional = [];
+    private static readonly List<KeyValuePair<string, object?>> s_noNamed = [];
+
     /// <summary>No arguments.</summary>
-    public static RapArgs Empty { get; } = new([], []);
+    public static RapArgs Empty { get; } = new(s_noNamed, s_noPositional);
 
     /// <summary>Arguments by name.</summary>
     public IReadOnlyList<KeyValuePair<string, object?>> Named => _named;
@@ -40,14 +44,14 @@ public sealed class RapArgs
             named.Add(new(name, value));
         }
 
-        return new(named, []);
+        return new(named, s_noPositional);
     }
 
     /// <summary>From a dictionary (entry order is kept).</summary>
     public static RapArgs From(IEnumerable<KeyValuePair<string, object?>> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        return new([.. args], []);
+        return new([.. args], s_noPositional);
     }
 
     /// <summary>From the public properties of an object (an anonymous object, a record, a POCO).</summary>
@@ -81,14 +85,14 @@ public sealed class RapArgs
             named.Add(new(key, MessagePackValue.Read(ref reader)));
         }
 
-        return new(named, []);
+        return new(named, s_noPositional);
     }
 
     /// <summary>Positional arguments for a v0.5.3.8 server.</summary>
     public static RapArgs PositionalOf(params object?[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return new([], [.. values]);
+        return new(s_noNamed, [.. values]);
     }
 
     /// <summary>
@@ -109,7 +113,7 @@ public sealed class RapArgs
             throw new ArgumentException("Encoded arguments must be exactly one msgpack value.", nameof(msgpackMap));
         }
 
-        return new([], [], msgpackMap);
+        return new(s_noNamed, s_noPositional, msgpackMap);
     }
 
     /// <summary>Builder: adds a named argument.</summary>
