@@ -30,6 +30,7 @@ public sealed class RapDispatcher
     private readonly IPythonExceptionMapper _mapper;
     private readonly IGrainFactory? _grains;
     private readonly IStreamProvider _streams;
+    private readonly IRapDispatchObserver[] _observers;
 
     private static readonly GrainMethod s_invoke = GrainMethod.Create<IFunctionGroupGrain>(nameof(IFunctionGroupGrain.InvokeAsync));
     private static readonly GrainMethod s_invokeInterleaved = GrainMethod.Create<IFunctionGroupGrain>(nameof(IFunctionGroupGrain.InvokeInterleavedAsync));
@@ -47,7 +48,8 @@ public sealed class RapDispatcher
         ILogger<RapDispatcher>? logger = null,
         IPythonExceptionMapper? exceptionMapper = null,
         IGrainFactory? grainFactory = null,
-        IStreamProvider? streamProvider = null)
+        IStreamProvider? streamProvider = null,
+        IEnumerable<IRapDispatchObserver>? observers = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
@@ -63,6 +65,7 @@ public sealed class RapDispatcher
         // factory, or with UseFunctionGroupGrains = false, runs them directly (benchmarks, unit tests).
         _grains = _options.UseFunctionGroupGrains ? grainFactory : null;
         _streams = streamProvider ?? MemoryStreams.CreateProvider(RapStreams.ProviderName);
+        _observers = observers is null ? [] : [.. observers];
     }
 
     /// <summary>True when unary calls run in <see cref="IFunctionGroupGrain"/> activations (the production path).</summary>
@@ -443,6 +446,7 @@ public sealed class RapDispatcher
         }
 
         stream = new RapGeneratorStream(source, context, cancel, _streams, _options.GeneratorBufferCapacity, function.Name);
+        stream.Observation = Observe(static (o, f, c) => o.GeneratorStarted(f, c), function, context);
         return RapCallResult.Success;
     }
 
@@ -467,7 +471,45 @@ public sealed class RapDispatcher
             ? connectionClosed.UnsafeRegister(static s => ((RapChannel)s!).Abort(RapChannelEndReason.ConnectionLost), channel)
             : default;
         channel.HandlerTask = RunChannelAsync(function, channel, context, registration);
+        if (Observe(static (o, f, c) => o.ChannelOpened(f, c), function, context) is { } observation)
+        {
+            _ = channel.Completion.ContinueWith(static (_, s) => ((IDisposable)s!).Dispose(), observation, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         return channel;
+    }
+
+    /// <summary>Tells the observers about a channel or generator; their scopes end together.</summary>
+    private IDisposable? Observe(Func<IRapDispatchObserver, RapFunctionDescriptor, RapCallContext, IDisposable?> notify, RapFunctionDescriptor function, RapCallContext context)
+    {
+        if (_observers.Length == 0)
+        {
+            return null;
+        }
+
+        List<IDisposable>? scopes = null;
+        foreach (var observer in _observers)
+        {
+            if (notify(observer, function, context) is { } scope)
+            {
+                (scopes ??= []).Add(scope);
+            }
+        }
+
+        return scopes is null ? null : new ObservationScopes(scopes);
+    }
+
+    private sealed class ObservationScopes(List<IDisposable> scopes) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                scopes.ForEach(static s => s.Dispose());
+            }
+        }
     }
 
     /// <summary>Names a function's exception for the wire.</summary>

@@ -56,6 +56,9 @@ public sealed class RapGeneratorStream : IAsyncDisposable
     /// <summary>Number of items the producer has encoded (the last one may still wait for room in the stream).</summary>
     public long Produced => Volatile.Read(ref _produced);
 
+    /// <summary>Observers' scope of this generator (<see cref="IRapDispatchObserver"/>), ended when the stream is disposed.</summary>
+    internal IDisposable? Observation { get; set; }
+
     /// <summary>The stream the items travel on.</summary>
     public StreamId StreamId => _stream.StreamId;
 
@@ -108,6 +111,7 @@ public sealed class RapGeneratorStream : IAsyncDisposable
         }
 
         _cancel.Dispose();
+        Observation?.Dispose();
     }
 
     private async Task ProduceAsync()

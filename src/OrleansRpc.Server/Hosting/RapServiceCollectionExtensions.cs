@@ -52,7 +52,8 @@ public static class RapServiceCollectionExtensions
             sp.GetService<Microsoft.Extensions.Logging.ILogger<RapDispatcher>>(),
             sp.GetService<OrleansRpc.Protocol.Errors.IPythonExceptionMapper>(),
             sp.GetService<OrleansRpc.Grains.IGrainFactory>(),
-            sp.GetKeyedService<OrleansRpc.Grains.Streams.IStreamProvider>(RapStreams.ProviderName)));
+            sp.GetKeyedService<OrleansRpc.Grains.Streams.IStreamProvider>(RapStreams.ProviderName),
+            sp.GetServices<IRapDispatchObserver>()));
         return new RapServerBuilder(services);
     }
 }
