@@ -126,7 +126,8 @@ public sealed class RapCallFilter : IIncomingGrainCallFilter
         }
     }
 
-    private static Activity? StartActivity(RapFunctionDescriptor function, RapCallContext rap, string generation)
+    /// <summary>Starts the span of a call, channel or generator (named <c>group/function</c>, W3C parent from the request header).</summary>
+    internal static Activity? StartActivity(RapFunctionDescriptor function, RapCallContext rap, string generation)
     {
         if (!RapMiddlewareDiagnostics.ActivitySource.HasListeners())
         {

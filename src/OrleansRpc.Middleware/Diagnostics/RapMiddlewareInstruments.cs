@@ -21,6 +21,8 @@ public sealed class RapMiddlewareInstruments
         ConnectionsRefused = Meter.CreateCounter<long>("orleansrpc.connections.refused", "{connection}", "Connections refused by a connection middleware, by reason.");
         BytesReceived = Meter.CreateCounter<long>("orleansrpc.bytes.received", "By", "Bytes read from rap connections (after TLS).");
         BytesSent = Meter.CreateCounter<long>("orleansrpc.bytes.sent", "By", "Bytes written to rap connections (before TLS).");
+        ChannelsOpen = Meter.CreateUpDownCounter<long>("orleansrpc.channels.open", "{channel}", "Channels open now, by group, function and generation.");
+        GeneratorsOpen = Meter.CreateUpDownCounter<long>("orleansrpc.generators.open", "{generator}", "Async generators running now, by group, function and generation.");
         RateLimited = Meter.CreateCounter<long>("orleansrpc.rate_limit.rejected", "{call}", "Calls refused by a rate-limit rule, by rule.");
     }
 
@@ -44,6 +46,10 @@ public sealed class RapMiddlewareInstruments
     public Counter<long> BytesSent { get; }
 
     public Counter<long> RateLimited { get; }
+
+    public UpDownCounter<long> ChannelsOpen { get; }
+
+    public UpDownCounter<long> GeneratorsOpen { get; }
 
     /// <summary>Counts one refused connection.</summary>
     public void Refused(string reason) => ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));

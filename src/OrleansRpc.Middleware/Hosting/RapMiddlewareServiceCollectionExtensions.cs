@@ -162,6 +162,7 @@ public static class RapMiddlewareServiceCollectionExtensions
             o => o.OtlpProtocol is "grpc" or "http/protobuf",
             RapMiddlewareSections.Telemetry + ":OtlpProtocol must be grpc or http/protobuf");
         AddCallFilter(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<OrleansRpc.Server.IRapDispatchObserver, RapStreamTelemetry>());
         if (!services.Any(d => d.ServiceType == typeof(RapOpenTelemetryService)))
         {
             services.AddSingleton<RapOpenTelemetryService>();

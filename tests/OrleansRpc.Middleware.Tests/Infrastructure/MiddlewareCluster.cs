@@ -20,7 +20,9 @@ internal static class MiddlewareCluster
                 .AddFunction(TestFunctions.Sum, "sum")
                 .AddFunction(TestFunctions.Sum, "sum_sync")
                 .AddFunction(TestFunctions.SumAsync, "sum_async")
-                .AddFunction(TestFunctions.Divide, "divide");
+                .AddFunction(TestFunctions.Divide, "divide")
+                .AddFunction(TestFunctions.Count, "count")
+                .AddFunction(TestFunctions.Echo, "echo_channel");
             configure(services);
         }));
 }

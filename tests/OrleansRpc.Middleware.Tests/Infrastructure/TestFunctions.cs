@@ -13,4 +13,22 @@ public static class TestFunctions
     }
 
     public static long Divide(long a, long b) => a / b;
+
+    public static async IAsyncEnumerable<long> Count(long n, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (long i = 0; i < n; i++)
+        {
+            await Task.Yield();
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return i;
+        }
+    }
+
+    public static async Task Echo(IRapChannel channel)
+    {
+        await foreach (var body in channel.ConfigureAwait(false))
+        {
+            await channel.WriteAsync(body).ConfigureAwait(false);
+        }
+    }
 }
