@@ -12,6 +12,10 @@ public sealed class DiagnosticFunctions
     [RapFunction(Name = "allocated")]
     public static long Allocated() => GC.GetTotalAllocatedBytes(precise: true);
 
+    /// <summary>Sampled allocations by type since the last call (needs ORLEANSRPC_BENCH_ALLOCATIONS=1).</summary>
+    [RapFunction(Name = "allocation_types")]
+    public static string AllocationTypes() => AllocationListener.Instance?.TakeReport() ?? "allocation sampling is off (ORLEANSRPC_BENCH_ALLOCATIONS=1)";
+
     [RapFunction(Name = "collect")]
     public static long Collect()
     {

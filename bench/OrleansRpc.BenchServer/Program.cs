@@ -30,6 +30,7 @@ for (int i = 0; i + 1 < args.Length; i += 2)
     }
 }
 
+AllocationListener.StartIfEnabled();
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
 builder.Configuration.AddInMemoryCollection(settings);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -27,6 +27,9 @@ public sealed class DiagnosticClient : IDisposable
     /// <summary>Runs a full blocking GC in the server; returns its heap size afterwards.</summary>
     public long Collect() => ReadInt(Call(_templates.Collect, HeadMessageType.Message));
 
+    /// <summary>The server's sampled allocations by type (a text table).</summary>
+    public string AllocationTypes() => MessagePackValue.Parse(Call(_templates.AllocationTypes, HeadMessageType.Message)).AsString();
+
     private byte[] Call(FrameTemplate template, int answerType)
     {
         uint id = _nextId;

@@ -24,7 +24,7 @@ public sealed class LoadOptions
           --idle 0                  instead of load: open N connections, DECLARE each, print a line, hold them
           --hold 10                 idle: seconds to hold the connections
           --label ""                copied into the JSON line
-          --diag none               instead of load: allocated | collect (bench server diagnostics), one JSON line
+          --diag none               instead of load: allocated | collect | allocation_types (bench server diagnostics)
           --summarize FILE          instead of load: the table of medians and ratios of a run.sh results file
         """;
 
@@ -100,7 +100,7 @@ public sealed class LoadOptions
                 case "--idle": options.IdleConnections = Int(value, 0, 60_000, name); break;
                 case "--hold": options.HoldSeconds = Double(value, 0, 86_400, name); break;
                 case "--label": options.Label = value; break;
-                case "--diag": options.Diagnostic = value is "none" or "allocated" or "collect" ? value : throw new ArgumentException("--diag must be none, allocated or collect."); break;
+                case "--diag": options.Diagnostic = value is "none" or "allocated" or "collect" or "allocation_types" ? value : throw new ArgumentException("--diag must be none, allocated, collect or allocation_types."); break;
                 case "--summarize": options.SummarizeFile = value; break;
                 default: throw new ArgumentException($"unknown option {name}\n{Usage}");
             }

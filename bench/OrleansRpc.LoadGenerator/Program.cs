@@ -21,6 +21,12 @@ try
     if (options.Diagnostic != "none")
     {
         using var client = new DiagnosticClient(options);
+        if (options.Diagnostic == "allocation_types")
+        {
+            Console.WriteLine(client.AllocationTypes());
+            return 0;
+        }
+
         long value = options.Diagnostic == "collect" ? client.Collect() : client.AllocatedBytes();
         JsonLine.Write(Console.Out, w =>
         {

@@ -11,6 +11,7 @@ public sealed class RequestTemplates
     public const string EchoBytesTarget = "/default/echo_bytes";
     public const string AllocatedTarget = "/diag/allocated";
     public const string CollectTarget = "/diag/collect";
+    public const string AllocationTypesTarget = "/diag/allocation_types";
 
     public RequestTemplates(LoadOptions options, int localPort)
     {
@@ -41,6 +42,7 @@ public sealed class RequestTemplates
         ChannelMessage = FrameTemplate.Create(HeadMessageType.Channel, ChannelHeader(RapChannelLifeCycle.Message, null), payload is null ? 1 : payload);
         Allocated = FrameTemplate.Create(HeadMessageType.Message, new RapHeader().Add(RapHeaderKeys.Target, AllocatedTarget), MessagePackValue.FromMap());
         Collect = FrameTemplate.Create(HeadMessageType.Message, new RapHeader().Add(RapHeaderKeys.Target, CollectTarget), MessagePackValue.FromMap());
+        AllocationTypes = FrameTemplate.Create(HeadMessageType.Message, new RapHeader().Add(RapHeaderKeys.Target, AllocationTypesTarget), MessagePackValue.FromMap());
     }
 
     public FrameTemplate Declare { get; }
@@ -63,6 +65,8 @@ public sealed class RequestTemplates
     public FrameTemplate Allocated { get; }
 
     public FrameTemplate Collect { get; }
+
+    public FrameTemplate AllocationTypes { get; }
 
     private static RapHeader ChannelHeader(string lifeCycle, string? target)
     {
