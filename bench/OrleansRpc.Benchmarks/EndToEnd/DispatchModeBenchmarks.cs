@@ -16,7 +16,7 @@ namespace OrleansRpc.Benchmarks.EndToEnd;
 /// are the server's (the benchmark methods pool their own state machines). Target: ≤ 256 B per call in total.
 /// </summary>
 [MemoryDiagnoser]
-public class GrainDispatchBenchmarks
+public class DispatchModeBenchmarks
 {
     private static readonly ReadOnlySequence<byte> s_headBody = new([0x82, 0xa1, (byte)'a', 0x01, 0xa1, (byte)'b', 0x02]);
 
