@@ -58,4 +58,29 @@ public sealed class StreamTelemetryTests
         Assert.Contains(spans, s => s.OperationName == "default/echo_channel");
         Assert.Contains(spans, s => s.OperationName == "default/count");
     }
+
+    [Fact]
+    public async Task A_legacy_generator_is_open_from_its_first_call_to_its_end()
+    {
+        await using TestCluster cluster = await MiddlewareCluster.StartAsync(s => s.AddRapTelemetry(o => o.Tracing = false));
+        using var recorder = new MeasurementRecorder(cluster.Services.GetRequiredService<IMeterFactory>());
+        await using RawFrameClient client = await RawFrameClient.ConnectAsync(cluster.EndPoint);
+
+        MessagePackValue Body(MessagePackValue callId) =>
+            MessagePackValue.FromMap(("call_id", callId), ("param", MessagePackValue.FromArray(2)), ("default_param", MessagePackValue.FromMap()));
+
+        await client.SendAsync(Frames.LegacyCall(1, "default", "count", Body(-1)));
+        MessagePackValue first = (await Frames.ReadLegacyAnswerAsync(client, 1))!.Value;
+        Assert.Equal(0, first[5]["result"].AsInt64());
+        MessagePackValue callId = first[5]["call_id"];
+        Assert.Equal(1, recorder.Sum("orleansrpc.generators.open", ("rap.function", "count"), ("rap.generation", "0.5.3.8")));
+
+        await client.SendAsync(Frames.LegacyCall(2, "default", "count", Body(callId)));
+        Assert.Equal(1, (await Frames.ReadLegacyAnswerAsync(client, 2))!.Value[5]["result"].AsInt64());
+        await client.SendAsync(Frames.LegacyCall(3, "default", "count", Body(callId)));
+        Assert.Equal(301, (await Frames.ReadLegacyAnswerAsync(client, 3))!.Value[4]["status_code"].AsInt64());
+
+        await Eventually.TrueAsync(() => recorder.Count("orleansrpc.generators.open") == 2, "the generator to be counted closed");
+        Assert.Equal(0, recorder.Sum("orleansrpc.generators.open"));
+    }
 }
