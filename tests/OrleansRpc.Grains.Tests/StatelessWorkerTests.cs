@@ -1,3 +1,4 @@
+using OrleansRpc.Grains.Hosting;
 using OrleansRpc.Grains.Tests.Infrastructure;
 using OrleansRpc.Grains.Tests.TestGrains;
 
@@ -20,6 +21,23 @@ public class StatelessWorkerTests
         var workers = await Task.WhenAll(calls).WithTestTimeout();
         Assert.Equal(3, silo.Probe.MaxInside);
         Assert.Equal(3, workers.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task The_options_cap_overrides_the_attribute_cap()
+    {
+        await using var silo = await TestSilo.StartAsync(b => b.Configure<OrleansRpc.Grains.Configuration.StatelessWorkerOptions>(
+            o => o.ClassSpecificMaxLocalWorkers[typeof(WorkerGrain).FullName!] = 2));
+        var grain = silo.GrainFactory.GetGrain<IWorkerGrain>("capped");
+        var calls = Enumerable.Range(0, 8).Select(i => grain.Block("c" + i, "release")).ToArray();
+
+        await WaitForAsync(() => silo.Probe.Inside >= 2);
+        await Task.Delay(100);
+        Assert.Equal(2, silo.Probe.Inside);
+        silo.Probe.Signal("release").SetResult();
+        var workers = await Task.WhenAll(calls).WithTestTimeout();
+        Assert.Equal(2, silo.Probe.MaxInside);
+        Assert.Equal(2, workers.Distinct().Count());
     }
 
     [Fact]

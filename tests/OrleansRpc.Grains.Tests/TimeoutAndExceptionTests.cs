@@ -25,6 +25,35 @@ public class TimeoutAndExceptionTests
     }
 
     [Fact]
+    public async Task A_token_kept_after_its_call_returned_is_never_cancelled_by_later_calls()
+    {
+        await using var silo = await TestSilo.StartAsync(b => b.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(2)));
+        var grain = silo.GrainFactory.GetGrain<ITokenKeepingGrain>("keep");
+        for (var i = 0; i < 20; i++)
+        {
+            await grain.Keep(CancellationToken.None).WithTestTimeout();
+        }
+
+        var kept = TokenKeepingGrain.Kept.ToArray();
+        Assert.True(kept.Length >= 20);
+
+        // Later calls that time out (their callee tokens are cancelled) and that are cancelled by their callers.
+        for (var i = 0; i < 20; i++)
+        {
+            var hang = grain.Hang(CancellationToken.None);
+            silo.Time.Advance(TimeSpan.FromSeconds(3));
+            await Assert.ThrowsAsync<TimeoutException>(() => hang.WithTestTimeout());
+            using var caller = new CancellationTokenSource();
+            var cancelled = grain.Hang(caller.Token);
+            await caller.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WithTestTimeout());
+        }
+
+        await silo.Probe.Signal("token-hang-cancelled").Task.WithTestTimeout();
+        Assert.All(kept, token => Assert.False(token.IsCancellationRequested));
+    }
+
+    [Fact]
     public async Task The_default_and_per_call_timeouts_apply()
     {
         await using var silo = await TestSilo.StartAsync(b => b.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10)));
