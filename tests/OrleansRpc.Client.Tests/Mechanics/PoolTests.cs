@@ -66,6 +66,44 @@ public sealed class PoolTests
     }
 
     [Fact]
+    public async Task Many_calls_through_a_tiny_pool_all_complete_and_free_every_slot()
+    {
+        await using var server = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync);
+        await using var client = RapClient.Create(server.Endpoint, o =>
+        {
+            o.MaxInFlightPerConnection = 4;
+            o.MaxConnectionsPerEndpoint = 2;
+        });
+        var calls = Enumerable.Range(0, 5_000).Select(i => client.InvokeAsync<long>("default", "sum", ("a", i), ("b", 0)).AsTask()).ToArray();
+        Assert.Equal(Enumerable.Range(0, 5_000).Select(i => (long)i), await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.All(client.Pools[0].Connections, c => Assert.Equal(0, c.InFlight));
+        Assert.InRange(server.Connections.Count, 1, 2);
+    }
+
+    [Fact]
+    public async Task Cancelled_waiters_do_not_leak_slots()
+    {
+        var functions = FakeFunctions.Standard().AddRaw("/default/hang", (_, _) => Task.CompletedTask);
+        await using var server = FakeRapServer.Start(functions.HandleAsync);
+        await using var client = RapClient.Create(server.Endpoint, o =>
+        {
+            o.MaxInFlightPerConnection = 1;
+            o.MaxConnectionsPerEndpoint = 1;
+        });
+        using var cancellation = new CancellationTokenSource();
+        var calls = Enumerable.Range(0, 100).Select(_ => client.InvokeAsync<int>("default", "hang", null, null, cancellation.Token).AsTask()).ToArray();
+        await Eventually.TrueAsync(() => server.Connections.Count == 1 && server.Connections[0].Received.Any(f => f.Type == 101), "one call reached the server");
+        await cancellation.CancelAsync();
+        foreach (var call in calls)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        }
+
+        Assert.Equal(0, client.Pools[0].Connections.Single().InFlight);
+        Assert.Equal(2, await client.InvokeAsync<int>("default", "sum", ("a", 1), ("b", 1)));
+    }
+
+    [Fact]
     public async Task Calls_are_spread_over_several_endpoints()
     {
         await using var first = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync);
