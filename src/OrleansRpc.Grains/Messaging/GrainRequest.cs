@@ -263,7 +263,7 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
         Exception? error = null;
         try
         {
-            await pending;
+            await pending.ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Any exception belongs to the caller.
         catch (Exception ex)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 using OrleansRpc.Grains.Runtime;
 
@@ -75,9 +76,11 @@ internal sealed class GrainRequest<TGrain, TState, TResult> : GrainRequest, IVal
         }
     }
 
+    // Pooled: the turn awaits it exactly once (GetResult returns the box for the next call).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AwaitBodyAsync(ValueTask<TResult> pending)
     {
-        _result = await pending;
+        _result = await pending.ConfigureAwait(false);
         HasResponse = true;
     }
 }

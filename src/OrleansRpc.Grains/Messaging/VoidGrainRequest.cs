@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 using OrleansRpc.Grains.Runtime;
 
@@ -70,9 +71,11 @@ internal sealed class VoidGrainRequest<TGrain, TState> : GrainRequest, IValueTas
         }
     }
 
+    // Pooled: the turn awaits it exactly once (GetResult returns the box for the next call).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AwaitBodyAsync(ValueTask pending)
     {
-        await pending;
+        await pending.ConfigureAwait(false);
         HasResponse = true;
     }
 }
