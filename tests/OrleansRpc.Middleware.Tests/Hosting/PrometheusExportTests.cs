@@ -7,7 +7,12 @@ using OrleansRpc.TestingHost;
 
 namespace OrleansRpc.Middleware.Tests.Hosting;
 
-/// <summary>The middleware's meter is named so that the hosting layer's Prometheus endpoint exports it unchanged.</summary>
+/// <summary>
+/// The middleware's meter is named so that the hosting layer's Prometheus endpoint exports it unchanged. The collector
+/// listens process-wide, so it runs alone: another test's host stopping meanwhile can make a component's observable
+/// callback throw inside the scrape.
+/// </summary>
+[Collection(PrometheusCollection.Name)]
 public sealed class PrometheusExportTests
 {
     [Fact]
