@@ -17,7 +17,7 @@ internal sealed class RapConnectionOutput : IDisposable
     private static PooledBufferWriter? t_scratch;
 
     private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _signal = new(0);
+    private readonly AsyncSignal _signal = new();
     private readonly long _maxFrameBytes;
     private PooledBufferWriter _pending = new(4096);
     private PooledBufferWriter _spare = new(4096);
@@ -93,7 +93,7 @@ internal sealed class RapConnectionOutput : IDisposable
 
         if (signal)
         {
-            _signal.Release();
+            _signal.Set();
         }
 
         return true;
@@ -156,7 +156,7 @@ internal sealed class RapConnectionOutput : IDisposable
 
         if (signal)
         {
-            _signal.Release();
+            _signal.Set();
         }
 
         return true;
@@ -187,7 +187,7 @@ internal sealed class RapConnectionOutput : IDisposable
 
         if (signal)
         {
-            _signal.Release();
+            _signal.Set();
         }
     }
 
@@ -212,7 +212,7 @@ internal sealed class RapConnectionOutput : IDisposable
 
         if (signal)
         {
-            _signal.Release();
+            _signal.Set();
         }
     }
 
@@ -222,7 +222,8 @@ internal sealed class RapConnectionOutput : IDisposable
         ArgumentNullException.ThrowIfNull(output);
         while (true)
         {
-            await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await _signal.WaitAsync().ConfigureAwait(false);
             PooledBufferWriter batch;
             bool last;
             TaskCompletionSource? writable;
@@ -264,7 +265,5 @@ internal sealed class RapConnectionOutput : IDisposable
             _pending.Dispose();
             _spare.Dispose();
         }
-
-        _signal.Dispose();
     }
 }

@@ -25,15 +25,14 @@ internal sealed partial class RapProtocolHandler
                 return;
             }
 
-            CopiedArguments arguments = CopiedArguments.From(request);
             if (function!.Kind == RapFunctionKind.Generator)
             {
-                StartLegacyGenerator(request.Token, function, context, arguments);
+                StartLegacyGenerator(request.Token, function, context, CopiedArguments.From(request));
                 return;
             }
 
             _connection.BeginCall();
-            _ = RunCallAsync(request.Token, function, context, arguments);
+            PendingCall.Start(this, _dispatcher, function, context, request, _connection.ConnectionClosed);
         }
         finally
         {
@@ -61,33 +60,26 @@ internal sealed partial class RapProtocolHandler
         }
     }
 
-    private async Task RunCallAsync(long token, RapFunctionDescriptor function, RapCallContext context, CopiedArguments arguments)
+    /// <summary>The answer of a unary call (<see cref="PendingCall"/>): its result bytes, a failed result, or a gateway fault.</summary>
+    internal void AnswerCall(long token, in RapCallResult result, ReadOnlySpan<byte> resultMsgpack, Exception? failure)
     {
-        var output = new PooledBufferWriter(256);
-        try
+        if (failure is not null)
         {
-            RapCallResult result = await _dispatcher.InvokeAsync(function, context, arguments.Arguments, output, _connection.ConnectionClosed).ConfigureAwait(false);
-            if (result.IsSuccess)
-            {
-                _protocol.CompleteCall(token, output.WrittenSpan);
-            }
-            else
-            {
-                Fail(token, result);
-            }
+            GatewayLog.AnswerFailed(_logger, _connection.ConnectionId, "call", token, failure);
+            _protocol.FailCall(token, RapErrorKind.ServerError, "Server error. " + failure.Message);
         }
-        catch (Exception ex)
+        else if (result.IsSuccess)
         {
-            GatewayLog.AnswerFailed(_logger, _connection.ConnectionId, "call", token, ex);
-            _protocol.FailCall(token, RapErrorKind.ServerError, "Server error. " + ex.Message);
+            _protocol.CompleteCall(token, resultMsgpack);
         }
-        finally
+        else
         {
-            arguments.Dispose();
-            output.Dispose();
-            _connection.EndCall();
+            Fail(token, result);
         }
     }
+
+    /// <summary>A call counted by <see cref="Gateway.Connections.RapConnection.BeginCall"/> is over.</summary>
+    internal void CallEnded() => _connection.EndCall();
 
     /// <summary>v0.5.3.8: a call to an async generator starts it; the answer is its first item (or its end).</summary>
     private void StartLegacyGenerator(long token, RapFunctionDescriptor function, RapCallContext context, CopiedArguments arguments)
