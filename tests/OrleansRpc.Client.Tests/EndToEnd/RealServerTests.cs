@@ -79,8 +79,12 @@ public sealed class RealServerTests : IAsyncLifetime
 
         // Our server reads X-rap-deadline as "remaining = deadline - now" (rap's own server gets the sign wrong).
         Assert.Equal(20, await _client.InvokeAsync<long>("default", "sleep_ms", RapArgs.Of(("ms", 20)), new RapCallOptions { Deadline = DateTimeOffset.UtcNow.AddSeconds(20) }));
-        await Assert.ThrowsAnyAsync<TimeoutException>(() =>
-            _client.InvokeAsync<long>("default", "sleep_ms", RapArgs.Of(("ms", 2000)), new RapCallOptions { Deadline = DateTimeOffset.UtcNow.AddMilliseconds(300) }).AsTask());
+
+        // A deadline the server reaches first (the client itself waits longer): the server's own timeout error comes back.
+        var deadline = DateTimeOffset.UtcNow.AddMilliseconds(300).ToUnixTimeMilliseconds() / 1000.0;
+        var expired = await Assert.ThrowsAsync<RapRunTimeException>(() => _client.InvokeAsync<long>("default", "sleep_ms", RapArgs.Of(("ms", 5000)),
+            new RapCallOptions { Timeout = TimeSpan.FromSeconds(20), Headers = [new("X-rap-deadline", deadline)] }).AsTask());
+        Assert.Equal("RpcRunTimeError", expired.PythonExceptionName);
     }
 
     [Fact]
