@@ -19,9 +19,16 @@ internal sealed class RapPendingEvent : RapPendingOperation
         }
         catch (Exception ex)
         {
-            _completion.TrySetException(ex);
+            OnFailed(ex);
         }
     }
 
-    public override void OnFailed(Exception exception) => _completion.TrySetException(exception);
+    public override void OnFailed(Exception exception)
+    {
+        // Ping answers are polled, never awaited: mark the failure observed so it does not surface as unobserved.
+        if (_completion.TrySetException(exception))
+        {
+            _ = _completion.Task.Exception;
+        }
+    }
 }
