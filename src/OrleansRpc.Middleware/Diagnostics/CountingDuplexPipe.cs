@@ -21,10 +21,10 @@ internal sealed class CountingDuplexPipe : IDuplexPipe
         private ReadOnlySequence<byte> _last;
         private bool _sawFirst;
 
-        public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+        public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
         {
-            ReadResult result = await inner.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return Observe(result);
+            ValueTask<ReadResult> pending = inner.ReadAsync(cancellationToken);
+            return pending.IsCompletedSuccessfully ? new ValueTask<ReadResult>(Observe(pending.Result)) : AwaitAsync(pending);
         }
 
         public override bool TryRead(out ReadResult result)
@@ -55,6 +55,8 @@ internal sealed class CountingDuplexPipe : IDuplexPipe
         public override void Complete(Exception? exception = null) => inner.Complete(exception);
 
         public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
+
+        private async ValueTask<ReadResult> AwaitAsync(ValueTask<ReadResult> pending) => Observe(await pending.ConfigureAwait(false));
 
         private ReadResult Observe(ReadResult result)
         {

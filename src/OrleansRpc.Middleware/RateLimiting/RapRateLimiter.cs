@@ -10,6 +10,9 @@ namespace OrleansRpc.Middleware.RateLimiting;
 /// <summary>Evaluates <see cref="RapRateLimitOptions.Rules"/> for one call (thread-safe).</summary>
 public sealed class RapRateLimiter
 {
+    /// <summary>Partitioned buckets kept before full (idle) ones are forgotten: header values are client-chosen.</summary>
+    internal const int SweepThreshold = 10_000;
+
     private readonly CompiledRule[] _rules;
     private readonly ConcurrentDictionary<(int Rule, string Partition), TokenBucket> _buckets = new();
     private readonly TimeProvider _time;
@@ -68,6 +71,11 @@ public sealed class RapRateLimiter
                 _ => string.Empty,
             };
             long now = _time.GetTimestamp();
+            if (_buckets.Count > SweepThreshold)
+            {
+                Sweep(now);
+            }
+
             TokenBucket bucket = _buckets.GetOrAdd((i, partition), static (_, state) => new TokenBucket(state.Rule, state.Now, state.Time), (compiled.Rule, Now: now, Time: _time));
             if (bucket.TryTake(now, _time.TimestampFrequency, out TimeSpan retryAfter))
             {
@@ -80,6 +88,21 @@ public sealed class RapRateLimiter
 
         return null;
     }
+
+    /// <summary>Forgets buckets that refilled completely: a new bucket for the same key would start the same.</summary>
+    private void Sweep(long now)
+    {
+        foreach (var entry in _buckets)
+        {
+            if (entry.Value.IsFull(now))
+            {
+                _buckets.TryRemove(entry);
+            }
+        }
+    }
+
+    /// <summary>Buckets currently kept (for tests and diagnostics).</summary>
+    internal int BucketCount => _buckets.Count;
 
     private static bool Matches(string? pattern, string value) => pattern is null or "*" || string.Equals(pattern, value, StringComparison.Ordinal);
 

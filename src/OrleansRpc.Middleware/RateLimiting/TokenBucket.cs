@@ -17,7 +17,14 @@ internal sealed class TokenBucket
         _updatedAt = now;
     }
 
-    public long LastUsed => Volatile.Read(ref _updatedAt);
+    /// <summary>Whether the bucket has refilled completely by <paramref name="now"/> (forgetting it then loses nothing).</summary>
+    public bool IsFull(long now)
+    {
+        lock (_sync)
+        {
+            return _tokens + (Math.Max(0, now - _updatedAt) * _tokensPerTick) >= _capacity;
+        }
+    }
 
     /// <summary>Takes one token; when empty returns false and how long until the next token.</summary>
     public bool TryTake(long now, long frequency, out TimeSpan retryAfter)
