@@ -117,6 +117,24 @@ public sealed class RapClient : IAsyncDisposable
     public T CreateProxy<T>()
         where T : class => RapProxyFactory.Create<T>(this);
 
+    /// <summary>
+    /// Connects to the first endpoint if needed (TCP, TLS, DECLARE) and sends one HEAD ping; returns its round-trip
+    /// time. Throws <see cref="NotSupportedException"/> in 0.5.3.8 mode (its clients never ping).
+    /// </summary>
+    public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
+    {
+        var pool = _pools[0];
+        var connection = await pool.AcquireAsync(cancellationToken, failFast: true).ConfigureAwait(false);
+        try
+        {
+            return await connection.PingAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            pool.Release(connection);
+        }
+    }
+
     /// <summary>Connections currently open per endpoint (diagnostics).</summary>
     public IReadOnlyDictionary<RapEndpoint, int> GetConnectionCounts() =>
         _pools.ToDictionary(p => p.Endpoint, p => p.Connections.Count);

@@ -78,6 +78,36 @@ internal sealed partial class RapClientConnection
         }
     }
 
+    /// <summary>One HEAD ping (§2.7 c), awaited: the time from sending it to its answer.</summary>
+    internal async Task<TimeSpan> PingAsync(CancellationToken cancellationToken)
+    {
+        if (Version != RapVersion.Head)
+        {
+            throw new NotSupportedException("rap 0.5.3.8 clients do not ping; only the server does.");
+        }
+
+        var ping = new RapPendingEvent { Id = NextHeadId() };
+        Register(ping);
+        var started = _context.Time.GetTimestamp();
+        try
+        {
+            Send(HeadMessageType.ClientEvent, ping.Id, null, null, new RapRequestHeader { EncodedTarget = s_pingTarget }, 0,
+                static (ref MessagePackWriter w, int _) => w.WriteMapHeader(0), ping);
+            var answer = await ping.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var elapsed = _context.Time.GetElapsedTime(started);
+            if (answer.MessageType != HeadMessageType.ClientEvent || answer.Body.Kind != MessagePackValueKind.Map)
+            {
+                throw new RapProtocolException($"The ping was answered with msg_type {answer.MessageType} and a {answer.Body.Kind} body.");
+            }
+
+            return elapsed;
+        }
+        finally
+        {
+            RemovePending(ping.Id, ping);
+        }
+    }
+
     /// <summary>
     /// HEAD liveness (§2.7 c): a round of pings right away and then every 1–3 s; a connection with no answered round
     /// for <see cref="RapClientOptions.LivenessTimeout"/> is retired (drained, then closed; the pool reconnects).

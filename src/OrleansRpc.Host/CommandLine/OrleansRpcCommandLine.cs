@@ -4,8 +4,8 @@ using System.CommandLine.Invocation;
 namespace OrleansRpc.Host;
 
 /// <summary>
-/// The <c>orleansrpc</c> command line. Only <c>serve</c> exists today; <c>call</c>, <c>list</c> and
-/// <c>ping</c> come with the C# client.
+/// The <c>orleansrpc</c> command line: <c>serve</c> runs a server; <c>call</c>, <c>list</c> and <c>ping</c> are
+/// clients of one (through OrleansRpc.Client).
 /// </summary>
 public static class OrleansRpcCommandLine
 {
@@ -14,6 +14,9 @@ public static class OrleansRpcCommandLine
     {
         var root = new RootCommand("OrleansRpc: a server for rap clients, built the Orleans way.");
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(CallCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
+        root.Subcommands.Add(PingCommand.Create());
         return root;
     }
 
