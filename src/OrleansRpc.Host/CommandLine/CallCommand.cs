@@ -33,7 +33,7 @@ internal static class CallCommand
         });
         var arguments = new Argument<string>("json")
         {
-            Description = "The arguments: a JSON object of name → value, e.g. '{\"a\": 1, \"b\": 2}'. Integers stay integers; numbers with a fraction or an exponent are sent as floats. Default {}.",
+            Description = "The arguments: a JSON object of name → value, e.g. '{\"a\": 1, \"b\": 2}'. Integers stay integers; numbers with a fraction or an exponent are sent as floats.",
             DefaultValueFactory = static _ => "{}",
         };
         arguments.Validators.Add(static result =>

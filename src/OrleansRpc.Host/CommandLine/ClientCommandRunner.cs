@@ -39,6 +39,9 @@ internal static class ClientCommandRunner
         {
             try
             {
+                // Connect up front, failing fast: a refused connection is reported at once with its cause instead
+                // of being retried with backoff until the timeout.
+                await client.StartAsync(timeoutSource.Token).ConfigureAwait(false);
                 return await body(client, output, timeoutSource.Token).ConfigureAwait(false);
             }
             catch (RapRemoteException ex)
@@ -59,7 +62,10 @@ internal static class ClientCommandRunner
             catch (Exception ex) when (ex is RapConnectionException or RapTimeoutException or RapProtocolException or IOException
                 or System.Net.Sockets.SocketException or AuthenticationException or NotSupportedException)
             {
-                await error.WriteLineAsync($"orleansrpc {commandName}: {server}: {Describe(ex)}").ConfigureAwait(false);
+                string message = Describe(ex);
+                await error.WriteLineAsync(message.Contains(server, StringComparison.Ordinal)
+                    ? $"orleansrpc {commandName}: {message}"
+                    : $"orleansrpc {commandName}: {server}: {message}").ConfigureAwait(false);
                 return ExitCodes.RuntimeFailure;
             }
         }

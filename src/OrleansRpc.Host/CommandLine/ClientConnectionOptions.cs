@@ -22,7 +22,7 @@ internal sealed class ClientConnectionOptions
 
     public Option<double> Timeout { get; } = new("--timeout", "-t")
     {
-        Description = "Seconds allowed to connect (TCP, TLS, DECLARE) and for the whole command. Default 10.",
+        Description = "Seconds allowed to connect (TCP, TLS, DECLARE) and for the whole command.",
         HelpName = "SECONDS",
         DefaultValueFactory = static _ => DefaultTimeoutSeconds,
     };

@@ -15,7 +15,7 @@ internal static class PingCommand
         var connection = new ClientConnectionOptions();
         var count = new Option<int>("--count", "-n")
         {
-            Description = "How many pings to send, one after the other. Default 1.",
+            Description = "How many pings to send, one after the other.",
             HelpName = "N",
             DefaultValueFactory = static _ => 1,
         };
@@ -42,8 +42,7 @@ internal static class PingCommand
 
     private static async Task<int> PingAsync(RapClient client, TextWriter output, string server, int pings, CancellationToken cancellationToken)
     {
-        // Connect first so the first round trip does not include TCP, TLS and DECLARE.
-        await client.StartAsync(cancellationToken).ConfigureAwait(false);
+        // ClientCommandRunner has connected already: the round trips do not include TCP, TLS and DECLARE.
         for (int i = 0; i < pings; i++)
         {
             TimeSpan roundTrip = await client.PingAsync(cancellationToken).ConfigureAwait(false);

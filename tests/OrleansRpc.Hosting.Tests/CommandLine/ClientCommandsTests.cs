@@ -206,10 +206,11 @@ public sealed class ClientCommandsTests : IAsyncLifetime
         string server = UnusedLoopbackEndPoint().ToString();
         string[] args = command == "call" ? [command, server, "default/sum_sync", "{}"] : [command, server];
 
-        (int code, string output, string error) = await RunAsync([.. args, "--timeout", "5"]);
+        (int code, string output, string error) = await RunAsync([.. args, "--timeout", "30"]);
 
         Assert.Equal(ExitCodes.RuntimeFailure, code);
         Assert.Contains(server, error, StringComparison.Ordinal);
+        Assert.Contains("could not connect", error, StringComparison.OrdinalIgnoreCase); // reported at once, not as a timeout
         Assert.Equal(string.Empty, output);
     }
 
