@@ -97,9 +97,9 @@ internal sealed class ClientConnectionOptions
             {
                 result.AddError("--crypto-key-id and --crypto-secret go together.");
             }
-            else if (hasSecret && result.GetValue(CryptoSecret)!.Length != 16)
+            else if (hasSecret && System.Text.Encoding.UTF8.GetByteCount(result.GetValue(CryptoSecret)!) != 16)
             {
-                result.AddError("--crypto-secret must be 16 characters (rap's AES-128 key).");
+                result.AddError("--crypto-secret must be 16 bytes in UTF-8, e.g. 16 ASCII characters (rap's AES-128 key).");
             }
         });
     }
