@@ -50,15 +50,17 @@ internal static class ListCommand
         }
 
         var table = new StringBuilder();
+        var line = new StringBuilder();
         foreach (string[] row in rows)
         {
+            line.Clear();
             for (int i = 0; i < row.Length; i++)
             {
-                // The last column is not padded: no trailing blanks.
-                table.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i] + 2));
+                line.Append(row[i].PadRight(i == row.Length - 1 ? 0 : widths[i] + 2));
             }
 
-            table.Append(Environment.NewLine);
+            // No trailing blanks, even when the doc is empty.
+            table.Append(line.ToString().TrimEnd()).Append(Environment.NewLine);
         }
 
         return table.ToString();

@@ -175,6 +175,8 @@ public sealed class ClientCommandsTests : IAsyncLifetime
         Assert.Contains(rows, r => r[0] == "default" && r[1] == "secret_info" && r[3] == "yes");
         Assert.Contains(rows, r => r[0] == "registry" && r[1] == "list" && r[3] == "yes" && r.Length > 4 && string.Join(' ', r[4..]) == "get func info which in registry");
 
+        Assert.All(lines, line => Assert.Equal(line.TrimEnd(), line));
+
         // Columns line up: every row's NAME cell starts where the header's does.
         int nameColumn = lines[0].IndexOf("NAME", StringComparison.Ordinal);
         Assert.All(lines.Skip(1), line => Assert.True(line.Length > nameColumn && line[nameColumn - 1] == ' ' && line[nameColumn] != ' ', line));
