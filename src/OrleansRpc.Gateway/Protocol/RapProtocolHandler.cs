@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using OrleansRpc.Gateway.Connections;
+using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol;
 using OrleansRpc.Protocol.Connections;
 using OrleansRpc.Protocol.Crypto;
@@ -22,6 +23,8 @@ internal sealed partial class RapProtocolHandler : IRapFrameHandler, IRapConnect
     // entry point that made the callback, never from inside, so the output lock is never taken under that lock.
     [ThreadStatic]
     private static int t_callbackDepth;
+
+    private static readonly IReadOnlyDictionary<string, MessagePackValue> s_noMetadata = new Dictionary<string, MessagePackValue>();
 
     private readonly RapConnection _connection;
     private readonly RapDispatcher _dispatcher;
@@ -145,6 +148,9 @@ internal sealed partial class RapProtocolHandler : IRapFrameHandler, IRapConnect
         SessionId = version == RapVersion.Head ? _protocol.ConnectionId : header?.SessionId,
         Deadline = deadline,
         IsLocalPeer = _isLocalPeer,
+
+        // HEAD's DECLARE metadata: one dictionary per connection, shared by its calls (empty before DECLARE and for 0.5.3.8).
+        Metadata = _protocol.ClientDeclaration?.MetadataEntries ?? s_noMetadata,
     };
 
     /// <summary>Answers a call with a failed <see cref="RapCallResult"/> (rap status or function exception).</summary>

@@ -10,11 +10,31 @@ internal readonly struct HeadDeclareBody
 
     public bool HasMetadata { get; init; }
 
+    /// <summary>The <c>client_info</c> map, copied out of the frame (it outlives the receive buffer).</summary>
+    public MessagePackValue ClientInfo { get; init; }
+
+    /// <summary>The <c>metadata</c> value, copied out of the frame.</summary>
+    public MessagePackValue Metadata { get; init; }
+
     public string? CryptoId { get; init; }
 
     public byte[]? CheckBody { get; init; }
 
     public static bool TryParse(in ReadOnlySequence<byte> body, out HeadDeclareBody result)
+    {
+        try
+        {
+            return TryParseCore(body, out result);
+        }
+        catch (MessagePackSerializationException)
+        {
+            // e.g. invalid UTF-8 in a str when body validation is off: a malformed DECLARE, not a broken connection.
+            result = default;
+            return false;
+        }
+    }
+
+    private static bool TryParseCore(in ReadOnlySequence<byte> body, out HeadDeclareBody result)
     {
         result = default;
         var reader = new MessagePackReader(body);
@@ -24,6 +44,7 @@ internal readonly struct HeadDeclareBody
         }
 
         bool clientInfo = false, metadata = false;
+        MessagePackValue clientInfoValue = default, metadataValue = default;
         string? cryptoId = null;
         byte[]? checkBody = null;
         var count = reader.ReadMapHeader();
@@ -41,11 +62,11 @@ internal readonly struct HeadDeclareBody
             {
                 case "client_info":
                     clientInfo = reader.NextMessagePackType == MessagePackType.Map;
-                    reader.Skip();
+                    clientInfoValue = MessagePackValue.Read(ref reader);
                     break;
                 case "metadata":
                     metadata = true;
-                    reader.Skip();
+                    metadataValue = MessagePackValue.Read(ref reader);
                     break;
                 case "crypto_id" when reader.NextMessagePackType == MessagePackType.String:
                     cryptoId = reader.ReadString();
@@ -61,7 +82,7 @@ internal readonly struct HeadDeclareBody
             }
         }
 
-        result = new HeadDeclareBody { HasClientInfo = clientInfo, HasMetadata = metadata, CryptoId = cryptoId, CheckBody = checkBody };
+        result = new HeadDeclareBody { HasClientInfo = clientInfo, HasMetadata = metadata, ClientInfo = clientInfoValue, Metadata = metadataValue, CryptoId = cryptoId, CheckBody = checkBody };
         return true;
     }
 }

@@ -263,6 +263,7 @@ public sealed partial class RapServerConnection
         }
 
         _headKey = key;
+        _clientDeclaration = new RapClientDeclaration(declare.ClientInfo, declare.Metadata);
         WriteHeadDeclareAnswer(frame.Id);
         if (_options.PingHeadClients)
         {

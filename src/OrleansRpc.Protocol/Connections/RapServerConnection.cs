@@ -52,6 +52,7 @@ public sealed partial class RapServerConnection
     private long _silenceDeadline;
     private long _drainDeadline;
     private RapCryptoKey? _headKey;
+    private volatile RapClientDeclaration? _clientDeclaration;
     private bool _outputSignal;
 
     /// <summary>Creates the state machine of one accepted connection.</summary>
@@ -107,6 +108,13 @@ public sealed partial class RapServerConnection
 
     /// <summary>The detected generation; <see langword="null"/> until the first frame (or the silence threshold).</summary>
     public RapVersion? Version { get; private set; }
+
+    /// <summary>
+    /// HEAD: what the client declared in its accepted DECLARE handshake (<c>client_info</c>, application
+    /// <c>metadata</c>), the same instance for every later call and channel; <see langword="null"/> before it and for
+    /// 0.5.3.8. A repeated DECLARE replaces it for requests that follow.
+    /// </summary>
+    public RapClientDeclaration? ClientDeclaration => _clientDeclaration;
 
     /// <summary>Whether the connection has ended; send the remaining output, then close the transport.</summary>
     public bool IsClosed { get; private set; }
