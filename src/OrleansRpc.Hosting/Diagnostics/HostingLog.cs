@@ -19,4 +19,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(6, LogLevel.Warning, "Metric {Name} is published by more than one instrument with different types; exporting only the first ({Meter})", EventName = "MetricConflict")]
     public static partial void MetricConflict(ILogger logger, string name, string meter);
+
+    [LoggerMessage(7, LogLevel.Warning, "An observable instrument's callback failed during a metrics scrape; the other instruments are still exported", EventName = "ObservableCallbackFailed")]
+    public static partial void ObservableCallbackFailed(ILogger logger, Exception exception);
 }

@@ -56,6 +56,10 @@ public static class OrleansRpcServiceCollectionExtensions
         services.AddRapGateway();
         services.AddOptions<RapGatewayOptions>().Bind(configuration.GetSection(OrleansRpcSections.Gateway));
 
+        // rap's plug-ins (connection limits, IP filter, crypto, rate limits, access log, metrics, tracing):
+        // each is switched on by its section under OrleansRpc:Middleware (see the Middleware README).
+        services.AddRapMiddleware(configuration);
+
         services.AddOrleansRpcHealth();
         services.AddOptions<HealthEndpointOptions>().Bind(configuration.GetSection(OrleansRpcSections.Health));
 

@@ -78,7 +78,16 @@ public sealed class PrometheusMetricsCollector : IHostedLifecycleService, IDispo
                 aggregator.BeginCollect();
             }
 
-            _listener.RecordObservableInstruments();
+            try
+            {
+                _listener.RecordObservableInstruments();
+            }
+            catch (Exception ex) when (ex is AggregateException or NullReferenceException or ObjectDisposedException or InvalidOperationException)
+            {
+                // A callback of another component (one being torn down, say) must not fail the whole scrape:
+                // the listener still recorded every other observable instrument before rethrowing.
+                HostingLog.ObservableCallbackFailed(_logger, ex);
+            }
 
             // One HELP/TYPE header per metric name even when several meters publish under it.
             foreach (IGrouping<string, InstrumentAggregator> metric in _instruments.Values.GroupBy(a => a.Name).OrderBy(g => g.Key, StringComparer.Ordinal))

@@ -6,6 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Gateway;
 using OrleansRpc.Grains.Configuration;
+using OrleansRpc.Middleware;
+using OrleansRpc.Middleware.Connections;
+using OrleansRpc.Middleware.Crypto;
+using OrleansRpc.Middleware.Diagnostics;
+using OrleansRpc.Middleware.IpFiltering;
+using OrleansRpc.Middleware.RateLimiting;
 using OrleansRpc.Server;
 
 namespace OrleansRpc.Hosting.Tests.Configuration;
@@ -91,6 +97,17 @@ public sealed class ExampleConfigurationTests
         return options.GetType().GetProperty(nameof(IOptions<object>.Value))!.GetValue(options)!;
     }
 
+    private static readonly Dictionary<string, Type> MiddlewareSections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [RapMiddlewareSections.Refusal] = typeof(RapRefusalOptions),
+        [RapMiddlewareSections.ConnectionLimit] = typeof(RapConnectionLimitOptions),
+        [RapMiddlewareSections.IpConnectionLimit] = typeof(RapIpConnectionLimitOptions),
+        [RapMiddlewareSections.IpFilter] = typeof(RapIpFilterOptions),
+        [RapMiddlewareSections.Crypto] = typeof(RapCryptoOptions),
+        [RapMiddlewareSections.RateLimit] = typeof(RapRateLimitOptions),
+        [RapMiddlewareSections.Telemetry] = typeof(RapTelemetryOptions),
+    };
+
     [Fact]
     public void The_example_has_no_keys_that_bind_to_nothing()
     {
@@ -102,6 +119,19 @@ public sealed class ExampleConfigurationTests
             if (string.Equals(path, OrleansRpcSections.Grains, StringComparison.OrdinalIgnoreCase))
             {
                 Assert.All(child.GetChildren(), grandchild => Assert.Contains(grandchild.Path, known.Keys));
+                continue;
+            }
+
+            if (string.Equals(path, RapMiddlewareSections.Root, StringComparison.OrdinalIgnoreCase))
+            {
+                // Each middleware section binds to its own options type; "Enabled: false" switches one off.
+                foreach (IConfigurationSection feature in child.GetChildren())
+                {
+                    Assert.Contains(feature.Path, MiddlewareSections.Keys);
+                    HashSet<string> featureProperties = BindableProperties(MiddlewareSections[feature.Path]).Select(p => p.Name).Append("Enabled").ToHashSet(StringComparer.OrdinalIgnoreCase);
+                    Assert.All(feature.GetChildren(), key => Assert.Contains(key.Key, featureProperties));
+                }
+
                 continue;
             }
 

@@ -10,6 +10,21 @@ namespace OrleansRpc.Hosting.Tests.Metrics;
 public sealed class PrometheusMetricsCollectorTests
 {
     [Fact]
+    public void A_throwing_observable_callback_does_not_fail_the_scrape()
+    {
+        string meterName = UniqueMeterName();
+        using var collector = new PrometheusMetricsCollector(Options.Create(new MetricsOptions()));
+        collector.Start();
+        using var meter = new Meter(meterName);
+        meter.CreateObservableGauge<int>("orleansrpc.test.broken", (Func<int>)(() => throw new InvalidOperationException("torn down")));
+        meter.CreateObservableGauge("orleansrpc.test.healthy", () => 5);
+
+        string text = collector.Collect();
+
+        Assert.Contains("orleansrpc_test_healthy 5", text.Split('\n'));
+    }
+
+    [Fact]
     public void Counters_histograms_gauges_and_up_down_counters_are_rendered_with_their_values()
     {
         string meterName = UniqueMeterName();
