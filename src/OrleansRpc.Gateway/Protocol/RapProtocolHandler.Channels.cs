@@ -31,7 +31,10 @@ internal sealed partial class RapProtocolHandler
             {
                 string channelId = request.Header.ChannelId ?? request.Token.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 entry.Channel = _dispatcher.OpenChannel(function, context, channelId, _connection.ConnectionClosed);
-                _ = PumpChannelAsync(entry, entry.Channel);
+                // Off this thread: the pump takes the output lock, and we hold the protocol lock here
+                // (the writer takes them in the other order), so starting it inline can deadlock.
+                RapChannel channel = entry.Channel;
+                _ = Task.Run(() => PumpChannelAsync(entry, channel));
             }
 
             // A HEAD generator starts when its parameter message arrives.
@@ -243,7 +246,9 @@ internal sealed partial class RapProtocolHandler
 
         entry.Generator = stream;
         _connection.BeginCall();
-        _ = PumpHeadGeneratorAsync(entry, stream!);
+        // Off this thread, for the same lock-order reason as channel pumps (see OpenChannel).
+        RapGeneratorStream generator = stream!;
+        _ = Task.Run(() => PumpHeadGeneratorAsync(entry, generator));
     }
 
     private async Task PumpHeadGeneratorAsync(ChannelEntry entry, RapGeneratorStream stream)
