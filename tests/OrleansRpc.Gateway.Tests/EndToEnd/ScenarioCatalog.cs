@@ -1,3 +1,4 @@
+using OrleansRpc.Testing;
 using OrleansRpc.Gateway.Tests.Infrastructure;
 using OrleansRpc.Gateway.Tests.Transcripts;
 using OrleansRpc.MessagePack;

@@ -1,3 +1,4 @@
+using OrleansRpc.Testing;
 using System.Security.Authentication;
 using OrleansRpc.Gateway.Tests.Infrastructure;
 using OrleansRpc.TestingHost;

@@ -1,3 +1,4 @@
+using OrleansRpc.Testing;
 using System.Diagnostics.Metrics;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Middleware.Tests.Diagnostics;
@@ -12,7 +13,7 @@ public sealed class TlsTests
     [Fact]
     public async Task A_blocked_peer_gets_no_handshake_and_an_admitted_one_is_counted_in_plain_bytes()
     {
-        using var certificate = new TestCertificate();
+        using var certificate = new SelfSignedCertificate();
         await using TestCluster cluster = await TestCluster.StartAsync(builder => builder
             .UseTls(certificate.CertificatePath, certificate.KeyPath)
             .ConfigureServices(services =>

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace OrleansRpc.Gateway.Tests.Infrastructure;
+namespace OrleansRpc.Testing;
 
-/// <summary>A fresh self-signed certificate written as PEM files (what rap's ssl_crt_path/ssl_key_path expect).</summary>
-internal sealed class SelfSignedCertificate : IDisposable
+/// <summary>A fresh self-signed certificate for localhost (DNS and 127.0.0.1) written as PEM files (what rap's ssl_crt_path/ssl_key_path expect).</summary>
+public sealed class SelfSignedCertificate : IDisposable
 {
     private readonly string _directory;
 
