@@ -39,6 +39,20 @@ for trx in "$results"/*.trx; do
     failed=$((failed + ${f:-0}))
 done
 
+# Repeat the failures at the end so they sit next to the totals in a truncated CI log.
+if [ "$failed" -gt 0 ]; then
+    echo "Failed tests:"
+    for trx in "$results"/*.trx; do
+        [ -f "$trx" ] || continue
+        awk '/<UnitTestResult [^>]*outcome="Failed"/ { on = 1; lines = 0
+                 match($0, /testName="[^"]*"/); print "  " substr($0, RSTART + 10, RLENGTH - 11) }
+             on && /<Message>/ { msg = 1 }
+             on && msg && lines < 12 { print "    " $0; lines++ }
+             on && /<\/Message>/ { msg = 0 }
+             on && /<\/UnitTestResult>/ { on = 0 }' "$trx"
+    done
+fi
+
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
     echo "tests/run.sh: no test ran" >&2
     status=1
