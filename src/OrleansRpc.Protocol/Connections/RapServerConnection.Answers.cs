@@ -12,7 +12,8 @@ public sealed partial class RapServerConnection
     // (a Python peer cannot receive frames above 100 MiB, §1.5).
     private const int FrameOverhead = 64 * 1024;
 
-    private readonly PooledBufferWriter _scratch = new(256);
+    // v0.5.3.8 answer bodies are built here before they are framed; like the output, pooled only while in use.
+    private readonly RapOutputBuffer _scratch = new(256);
 
     private const string ResultTooLarge = "Server error. the result exceeds the frame size limit";
 
@@ -237,12 +238,12 @@ public sealed partial class RapServerConnection
                 {
                     _nextGeneratorId++;
                 }
-                while (_nextGeneratorId is 0 or -1 || _generators.Contains(_nextGeneratorId));
+                while (_nextGeneratorId is 0 or -1 || Generators.Contains(_nextGeneratorId));
 
                 generatorId = _nextGeneratorId;
                 call.CallId = generatorId;
                 call.IsGenerator = true;
-                _generators.Add(generatorId);
+                Generators.Add(generatorId);
                 started = true;
             }
         }
@@ -281,7 +282,7 @@ public sealed partial class RapServerConnection
     {
         if (call.IsGenerator)
         {
-            _generators.Remove(call.CallId);
+            _generators?.Remove(call.CallId);
         }
     }
 
@@ -290,7 +291,7 @@ public sealed partial class RapServerConnection
     {
         lock (_sync)
         {
-            if (IsClosed || !_channelsByToken.TryGetValue(channelToken, out var channel) || channel.Accepted)
+            if (IsClosed || !ChannelsByToken.TryGetValue(channelToken, out var channel) || channel.Accepted)
             {
                 return false;
             }
@@ -338,7 +339,7 @@ public sealed partial class RapServerConnection
 
         lock (_sync)
         {
-            if (IsClosed || !_channelsByToken.TryGetValue(channelToken, out var channel))
+            if (IsClosed || !ChannelsByToken.TryGetValue(channelToken, out var channel))
             {
                 return false;
             }
@@ -440,18 +441,18 @@ public sealed partial class RapServerConnection
 
     private bool RemoveChannel(long token, out ChannelState channel)
     {
-        if (!_channelsByToken.Remove(token, out channel!))
+        if (!ChannelsByToken.Remove(token, out channel!))
         {
             return false;
         }
 
         if (channel.ChannelId is null)
         {
-            _headChannels.Remove(channel.WireId);
+            HeadChannels.Remove(channel.WireId);
         }
         else
         {
-            _legacyChannels.Remove(channel.ChannelId);
+            LegacyChannels.Remove(channel.ChannelId);
         }
 
         return true;

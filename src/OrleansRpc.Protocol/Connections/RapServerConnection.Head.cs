@@ -11,7 +11,7 @@ public sealed partial class RapServerConnection
 {
     private void HandleHeadFrame(ReadOnlySequence<byte> bytes)
     {
-        var status = RapFrameDecoder.TryDecode(bytes, RapVersion.Head, _readerOptions, _options.ValidateBodies, out var frame);
+        var status = RapFrameDecoder.TryDecode(bytes, RapVersion.Head, _readerOptions, _options.ValidateBodies, HeaderCache, out var frame);
         if (status != RapDecodeStatus.Ok)
         {
             // §2.14: every structural error is answered with CLOSE "protocol error"; undecodable input just closes.
@@ -42,13 +42,20 @@ public sealed partial class RapServerConnection
 
     private const int MaxCachedTargets = 256;
 
-    // A connection calls few distinct functions: remember their split targets instead of allocating group/name per call.
-    private readonly Dictionary<string, (string Group, string Name)> _targets = new(StringComparer.Ordinal);
+    // Headers with more than a target (a deadline, user headers) are not shared: remember their split targets here
+    // instead of allocating group/name per call. Created on first use, bounded.
+    private Dictionary<string, (string Group, string Name)>? _targets;
 
     private bool TryHeadAddress(in RapFrame frame, out string group, out string name)
     {
+        // A shared (cached) header carries its split target: the plain call's fast path.
+        if (frame.Header.TryGetSplitTarget(out group, out name))
+        {
+            return true;
+        }
+
         var target = frame.Header.Target;
-        if (target is not null && _targets.TryGetValue(target, out var cached))
+        if (target is not null && _targets is not null && _targets.TryGetValue(target, out var cached))
         {
             (group, name) = cached;
             return true;
@@ -60,6 +67,7 @@ public sealed partial class RapServerConnection
             return false;
         }
 
+        _targets ??= new Dictionary<string, (string Group, string Name)>(StringComparer.Ordinal);
         if (_targets.Count < MaxCachedTargets)
         {
             _targets[target!] = (group, name);
@@ -133,7 +141,7 @@ public sealed partial class RapServerConnection
         {
             case RapChannelLifeCycle.HeadDeclare:
             {
-                if (_headChannels.ContainsKey(frame.Id))
+                if (HeadChannels.ContainsKey(frame.Id))
                 {
                     WriteHeadString(HeadMessageType.Channel, frame.Id, channelError, RapErrorMessages.ChannelAlreadyCreated);
                     return;
@@ -156,22 +164,22 @@ public sealed partial class RapServerConnection
                     return;
                 }
 
-                if (_channelsByToken.Count >= _options.MaxChannels)
+                if (ChannelsByToken.Count >= _options.MaxChannels)
                 {
                     WriteHeadString(HeadMessageType.Channel, frame.Id, channelError, RapErrorMessages.TooManyRequests);
                     return;
                 }
 
                 var channel = new ChannelState(++_nextToken, frame.Id, null, group, name, frame.Header);
-                _headChannels.Add(frame.Id, channel);
-                _channelsByToken.Add(channel.Token, channel);
+                HeadChannels.Add(frame.Id, channel);
+                ChannelsByToken.Add(channel.Token, channel);
                 InvokeChannel(channel.Token, new RapChannelOpenRequest(channel.Token, RapVersion.Head, frame.Id, group, name, frame.Header, body));
                 return;
             }
 
             case RapChannelLifeCycle.Message:
             {
-                if (!_headChannels.TryGetValue(frame.Id, out var channel))
+                if (!HeadChannels.TryGetValue(frame.Id, out var channel))
                 {
                     // rap stays silent here (§7 #5).
                     WriteHeadString(HeadMessageType.Channel, frame.Id, channelError, RapErrorMessages.ChannelNotCreated);
@@ -190,13 +198,13 @@ public sealed partial class RapServerConnection
 
             case RapChannelLifeCycle.HeadDrop:
             {
-                if (!_headChannels.Remove(frame.Id, out var channel))
+                if (!HeadChannels.Remove(frame.Id, out var channel))
                 {
                     WriteHeadString(HeadMessageType.Channel, frame.Id, channelError, RapErrorMessages.ChannelNotCreated);
                     return;
                 }
 
-                _channelsByToken.Remove(channel.Token);
+                ChannelsByToken.Remove(channel.Token);
                 WriteHeadChannelFrame(frame.Id, RapChannelLifeCycle.HeadDrop, NilBody);
                 _handler.OnChannelClosed(this, channel.Token, RapChannelCloseReason.ClientDrop);
                 return;
@@ -320,7 +328,7 @@ public sealed partial class RapServerConnection
             return RapErrorMessages.CryptoTimestampError;
         }
 
-        if (content.NonceKey is null || !_nonces.TryAdd(content.NonceKey, now, _options.CryptoNonceLifetime))
+        if (content.NonceKey is null || !Nonces.TryAdd(content.NonceKey, now, _options.CryptoNonceLifetime))
         {
             return RapErrorMessages.CryptoNonceError;
         }

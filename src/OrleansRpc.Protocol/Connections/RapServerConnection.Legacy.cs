@@ -9,11 +9,11 @@ namespace OrleansRpc.Protocol.Connections;
 /// <summary>v0.5.3.8 (6-array) frame handling, §3.</summary>
 public sealed partial class RapServerConnection
 {
-    private readonly char[] _requestIdChars = new char[36];
+    private char[]? _requestIdChars;
 
     private void HandleLegacyFrame(ReadOnlySequence<byte> bytes)
     {
-        var status = RapFrameDecoder.TryDecode(bytes, RapVersion.V0538, _readerOptions, _options.ValidateBodies, out var frame);
+        var status = RapFrameDecoder.TryDecode(bytes, RapVersion.V0538, _readerOptions, _options.ValidateBodies, HeaderCache, out var frame);
         if (status != RapDecodeStatus.Ok)
         {
             // §3.14: not a 6-array, header not a map (rap's answer to that kills the client, §7 #12) ... → close.
@@ -67,7 +67,7 @@ public sealed partial class RapServerConnection
             return;
         }
 
-        var isGeneratorStep = callId != -1 && callId != 0 && _generators.Contains(callId);
+        var isGeneratorStep = callId != -1 && callId != 0 && _generators is not null && _generators.Contains(callId);
         var call = RentCall();
         call.WireId = frame.Id;
         call.CallId = callId;
@@ -134,28 +134,28 @@ public sealed partial class RapServerConnection
         {
             case RapChannelLifeCycle.LegacyDeclare:
             {
-                if (_legacyChannels.ContainsKey(channelId))
+                if (LegacyChannels.ContainsKey(channelId))
                 {
                     WriteLegacyStatus(LegacyMessageType.ChannelResponse, frame.Id, group, name, frame.Header, channelError, RapErrorMessages.ChannelAlreadyCreated);
                     return;
                 }
 
-                if (_channelsByToken.Count >= _options.MaxChannels)
+                if (ChannelsByToken.Count >= _options.MaxChannels)
                 {
                     WriteLegacyStatus(LegacyMessageType.ChannelResponse, frame.Id, group, name, frame.Header, channelError, RapErrorMessages.TooManyRequests);
                     return;
                 }
 
                 var channel = new ChannelState(++_nextToken, 0, channelId, group, name, frame.Header);
-                _legacyChannels.Add(channelId, channel);
-                _channelsByToken.Add(channel.Token, channel);
+                LegacyChannels.Add(channelId, channel);
+                ChannelsByToken.Add(channel.Token, channel);
                 InvokeChannel(channel.Token, new RapChannelOpenRequest(channel.Token, RapVersion.V0538, frame.Id, group, name, frame.Header, body));
                 return;
             }
 
             case RapChannelLifeCycle.Message:
             {
-                if (!_legacyChannels.TryGetValue(channelId, out var channel))
+                if (!LegacyChannels.TryGetValue(channelId, out var channel))
                 {
                     WriteLegacyStatus(LegacyMessageType.ChannelResponse, frame.Id, group, name, frame.Header, channelError, RapErrorMessages.ChannelNotCreated);
                     return;
@@ -167,13 +167,13 @@ public sealed partial class RapServerConnection
 
             case RapChannelLifeCycle.LegacyDrop:
             {
-                if (!_legacyChannels.Remove(channelId, out var channel))
+                if (!LegacyChannels.Remove(channelId, out var channel))
                 {
                     WriteLegacyStatus(LegacyMessageType.ChannelResponse, frame.Id, group, name, frame.Header, channelError, RapErrorMessages.ChannelNotCreated);
                     return;
                 }
 
-                _channelsByToken.Remove(channel.Token);
+                ChannelsByToken.Remove(channel.Token);
                 WriteLegacyChannelFrame(channel, RapChannelLifeCycle.LegacyDrop, NilBody);
                 _handler.OnChannelClosed(this, channel.Token, RapChannelCloseReason.ClientDrop);
                 return;
@@ -280,10 +280,11 @@ public sealed partial class RapServerConnection
 
     private void WriteNewRequestId(ref MessagePackWriter writer)
     {
-        // A fresh uuid4 text per server frame (§3.5), formatted into a reused buffer (we hold the lock).
-        Guid.NewGuid().TryFormat(_requestIdChars, out _, "D");
+        // A fresh uuid4 text per server frame (§3.5), formatted into a reused buffer (we hold the lock; HEAD never needs it).
+        var requestId = _requestIdChars ??= new char[36];
+        Guid.NewGuid().TryFormat(requestId, out _, "D");
         writer.Write(RapHeaderKeys.RequestId);
-        writer.Write((ReadOnlySpan<char>)_requestIdChars);
+        writer.Write((ReadOnlySpan<char>)requestId);
     }
 
     private void WriteLegacyStatus(int type, long id, string group, string name, RapHeader request, long status, string message)

@@ -24,20 +24,30 @@ public sealed partial class RapServerConnection
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Id, string Secret), RapCryptoKey> s_sharedKeys = new();
     private static long s_connectionCounter;
 
+    // Shared by the connections without crypto keys (never written).
+    private static readonly Dictionary<string, RapCryptoKey> s_noKeys = new(StringComparer.Ordinal);
+
+    // Reader limits depend only on MaxFrameBytes: connections with the same limit share one (immutable) instance.
+    private static MessagePackReaderOptions s_lastReaderOptions = new();
+
     private readonly Lock _sync = new();
     private readonly IRapConnectionHandler _handler;
     private readonly RapConnectionOptions _options;
     private readonly TimeProvider _time;
-    private readonly INonceStore _nonces;
+    private INonceStore? _nonces;
     private readonly MessagePackReaderOptions _readerOptions;
-    private readonly Dictionary<string, RapCryptoKey> _keys;
-    private readonly PooledBufferWriter _output = new(4096);
+    private readonly Dictionary<string, RapCryptoKey> _keys = s_noKeys;
+    // Rented on the first frame written and returned when drained: idle connections hold no output buffer.
+    private readonly RapOutputBuffer _output = new(1024);
     private readonly Dictionary<long, InFlightCall> _calls = [];
     private readonly Stack<InFlightCall> _callPool = new();
-    private readonly Dictionary<long, ChannelState> _channelsByToken = [];
-    private readonly Dictionary<long, ChannelState> _headChannels = [];
-    private readonly Dictionary<string, ChannelState> _legacyChannels = new(StringComparer.Ordinal);
-    private readonly HashSet<long> _generators = [];
+
+    // Channel and generator tables are created on first use: most connections only make calls, and 10 000 idle
+    // connections should not hold 40 000 empty tables.
+    private Dictionary<long, ChannelState>? _channelsByToken;
+    private Dictionary<long, ChannelState>? _headChannels;
+    private Dictionary<string, ChannelState>? _legacyChannels;
+    private HashSet<long>? _generators;
 
     private long _nextToken;
     private long _nextGeneratorId;
@@ -54,6 +64,7 @@ public sealed partial class RapServerConnection
     private RapCryptoKey? _headKey;
     private volatile RapClientDeclaration? _clientDeclaration;
     private bool _outputSignal;
+    private RapHeaderCache? _headerCache;
 
     /// <summary>Creates the state machine of one accepted connection.</summary>
     /// <param name="handler">The application side.</param>
@@ -78,18 +89,19 @@ public sealed partial class RapServerConnection
         _options = options;
         _time = timeProvider;
         Peer = peer;
-        _nonces = nonceStore ?? new InMemoryNonceStore();
-        _readerOptions = new MessagePackReaderOptions { MaxFrameBytes = options.MaxFrameBytes };
-        _keys = new Dictionary<string, RapCryptoKey>(StringComparer.Ordinal);
-        if (cryptoKeys is not null)
+        _nonces = nonceStore; // the private in-memory store is created when an envelope first arrives
+        _readerOptions = ReaderOptionsFor(options.MaxFrameBytes);
+        if (cryptoKeys is { Count: > 0 })
         {
+            _keys = new Dictionary<string, RapCryptoKey>(StringComparer.Ordinal);
             foreach (var (id, key) in cryptoKeys)
             {
                 _keys[id] = key;
             }
         }
-        else
+        else if (cryptoKeys is null && options.CryptoKeys.Count > 0)
         {
+            _keys = new Dictionary<string, RapCryptoKey>(StringComparer.Ordinal);
             foreach (var (id, secret) in options.CryptoKeys)
             {
                 // Keys are immutable and thread-safe: share one instance (and its AES object) per (id, secret).
@@ -141,7 +153,7 @@ public sealed partial class RapServerConnection
         {
             lock (_sync)
             {
-                return _channelsByToken.Count;
+                return _channelsByToken?.Count ?? 0;
             }
         }
     }
@@ -324,9 +336,10 @@ public sealed partial class RapServerConnection
             if (count > 0)
             {
                 destination.Write(_output.WrittenSpan);
-                _output.Reset();
             }
 
+            _output.Release();
+            _scratch.Release();
             return count;
         }
     }
@@ -521,11 +534,11 @@ public sealed partial class RapServerConnection
         CloseReason = reason;
         _pinging = false;
         _draining = false;
-        var channels = _channelsByToken.Count == 0 ? [] : _channelsByToken.Keys.ToArray();
-        _channelsByToken.Clear();
-        _headChannels.Clear();
-        _legacyChannels.Clear();
-        _generators.Clear();
+        var channels = _channelsByToken is not { Count: > 0 } ? [] : _channelsByToken.Keys.ToArray();
+        _channelsByToken?.Clear();
+        _headChannels?.Clear();
+        _legacyChannels?.Clear();
+        _generators?.Clear();
         foreach (var call in _calls.Values)
         {
             ReturnCall(call);
@@ -539,6 +552,32 @@ public sealed partial class RapServerConnection
 
         _handler.OnConnectionClosed(this, reason);
     }
+
+    // Created with the first frame; its tables only with the first call or channel frame (idle connections stay small).
+    private RapHeaderCache HeaderCache => _headerCache ??= new RapHeaderCache();
+
+    private INonceStore Nonces => _nonces ??= new InMemoryNonceStore();
+
+    private static MessagePackReaderOptions ReaderOptionsFor(long maxFrameBytes)
+    {
+        var last = Volatile.Read(ref s_lastReaderOptions);
+        if (last.MaxFrameBytes == maxFrameBytes)
+        {
+            return last;
+        }
+
+        var created = new MessagePackReaderOptions { MaxFrameBytes = maxFrameBytes };
+        Volatile.Write(ref s_lastReaderOptions, created);
+        return created;
+    }
+
+    private Dictionary<long, ChannelState> ChannelsByToken => _channelsByToken ??= [];
+
+    private Dictionary<long, ChannelState> HeadChannels => _headChannels ??= [];
+
+    private Dictionary<string, ChannelState> LegacyChannels => _legacyChannels ??= new(StringComparer.Ordinal);
+
+    private HashSet<long> Generators => _generators ??= [];
 
     private long Now() => _time.GetUtcNow().UtcTicks;
 

@@ -18,6 +18,20 @@ public static class RapFrameDecoder
         RapVersion version,
         MessagePackReaderOptions options,
         bool validateBody,
+        out RapFrame frame) => TryDecode(frameBytes, version, options, validateBody, null, out frame);
+
+    /// <summary>
+    /// Decodes like <see cref="TryDecode(in ReadOnlySequence{byte}, RapVersion, MessagePackReaderOptions, bool, out RapFrame)"/>,
+    /// reusing what <paramref name="headerCache"/> (one per connection) remembers: the header of a call or channel frame
+    /// whose bytes were seen before is the same frozen <see cref="RapHeader"/>, and v0.5.3.8 group and function names
+    /// are interned, so a repeated plain call decodes without allocating.
+    /// </summary>
+    public static RapDecodeStatus TryDecode(
+        in ReadOnlySequence<byte> frameBytes,
+        RapVersion version,
+        MessagePackReaderOptions options,
+        bool validateBody,
+        RapHeaderCache? headerCache,
         out RapFrame frame)
     {
         frame = default;
@@ -46,6 +60,8 @@ public static class RapFrameDecoder
                 return RapDecodeStatus.InvalidId;
             }
 
+            // Events (HEAD DECLARE, pings) are rare: only calls and channel frames go through the cache.
+            var cache = IsCallOrChannel(version, messageType) ? headerCache : null;
             string? group = null, name = null;
             if (version == RapVersion.V0538)
             {
@@ -54,16 +70,16 @@ public static class RapFrameDecoder
                     return RapDecodeStatus.InvalidAddress;
                 }
 
-                group = reader.ReadString()!;
+                group = cache is null ? reader.ReadString()! : cache.ReadString(ref reader);
                 if (reader.NextMessagePackType != MessagePackType.String)
                 {
                     return RapDecodeStatus.InvalidAddress;
                 }
 
-                name = reader.ReadString()!;
+                name = cache is null ? reader.ReadString()! : cache.ReadString(ref reader);
             }
 
-            if (!RapHeader.TryRead(ref reader, out var header))
+            if (!RapHeader.TryRead(ref reader, cache, out var header))
             {
                 return RapDecodeStatus.InvalidHeader;
             }
@@ -92,6 +108,11 @@ public static class RapFrameDecoder
             return RapDecodeStatus.Malformed;
         }
     }
+
+    private static bool IsCallOrChannel(RapVersion version, int messageType) => version == RapVersion.Head
+        ? messageType is HeadMessageType.Message or HeadMessageType.Channel
+        : messageType is LegacyMessageType.MessageRequest or LegacyMessageType.ChannelRequest
+            or LegacyMessageType.MessageResponse or LegacyMessageType.ChannelResponse;
 
     private static int ReadMessageType(ref MessagePackReader reader)
     {

@@ -63,6 +63,16 @@ public sealed class RapHeader
     /// <summary>Whether <c>channel_life_cycle</c> is present with any type.</summary>
     public bool HasChannelLifeCycleKey { get; private set; }
 
+    /// <summary>
+    /// Whether the header is frozen: a decoded header that a connection shares between frames with identical header
+    /// bytes (see <see cref="RapHeaderCache"/>). <see cref="Add"/> then throws.
+    /// </summary>
+    public bool IsReadOnly { get; private set; }
+
+    // The split target of a frozen header, computed once for all the frames that share it.
+    private string? _targetGroup;
+    private string? _targetName;
+
     /// <summary>The entries whose keys are not in <see cref="RapHeaderKeys"/> (user and tracing headers).</summary>
     public IEnumerable<KeyValuePair<string, MessagePackValue>> UserEntries
     {
@@ -98,6 +108,11 @@ public sealed class RapHeader
     public RapHeader Add(string key, MessagePackValue value)
     {
         ArgumentNullException.ThrowIfNull(key);
+        if (IsReadOnly)
+        {
+            throw new InvalidOperationException("This header is shared between frames and cannot be changed.");
+        }
+
         if (_count == _entries.Length)
         {
             Array.Resize(ref _entries, Math.Max(4, _count * 2));
@@ -112,7 +127,14 @@ public sealed class RapHeader
     /// Reads a header map. Returns <see langword="false"/> when the next value is not a map or a key is not a str
     /// (both are protocol errors, §2.14/§3.14); throws <see cref="MessagePackSerializationException"/> on malformed msgpack.
     /// </summary>
-    public static bool TryRead(ref MessagePackReader reader, out RapHeader header)
+    public static bool TryRead(ref MessagePackReader reader, out RapHeader header) => TryRead(ref reader, null, out header);
+
+    /// <summary>
+    /// Reads a header map like <see cref="TryRead(ref MessagePackReader, out RapHeader)"/>; with a
+    /// <paramref name="cache"/>, a header whose bytes were seen before is the same frozen instance again (no allocation)
+    /// and well-known str values are interned.
+    /// </summary>
+    public static bool TryRead(ref MessagePackReader reader, RapHeaderCache? cache, out RapHeader header)
     {
         if (reader.NextMessagePackType != MessagePackType.Map)
         {
@@ -120,6 +142,27 @@ public sealed class RapHeader
             return false;
         }
 
+        if (cache is null)
+        {
+            return TryReadMap(ref reader, null, out header);
+        }
+
+        if (cache.TryReadKnown(ref reader, out header, out var raw))
+        {
+            return true;
+        }
+
+        if (!TryReadMap(ref reader, cache, out header))
+        {
+            return false;
+        }
+
+        cache.Remember(raw, header);
+        return true;
+    }
+
+    private static bool TryReadMap(ref MessagePackReader reader, RapHeaderCache? cache, out RapHeader header)
+    {
         var count = reader.ReadMapHeader();
         header = new RapHeader(count);
         for (var i = 0; i < count; i++)
@@ -139,10 +182,69 @@ public sealed class RapHeader
                 key = reader.ReadString()!;
             }
 
-            header.Add(key, MessagePackValue.Read(ref reader));
+            MessagePackValue value;
+            if (cache is not null && reader.NextMessagePackType == MessagePackType.String && IsInternedValueKey(key))
+            {
+                value = MessagePackValue.FromString(cache.ReadString(ref reader));
+            }
+            else
+            {
+                value = MessagePackValue.Read(ref reader);
+            }
+
+            header.Add(key, value);
         }
 
         return true;
+    }
+
+    // Values that repeat on every frame of a connection (unlike request_id or session_id).
+    private static bool IsInternedValueKey(string key) => key is RapHeaderKeys.Target or RapHeaderKeys.ChannelLifeCycle
+        or RapHeaderKeys.Version or RapHeaderKeys.UserAgent;
+
+    /// <summary>Whether the header holds only keys that are constant per function or channel (worth sharing).</summary>
+    internal bool IsCacheable()
+    {
+        if (_count > 3)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _count; i++)
+        {
+            var value = _entries[i].Value;
+            var constant = _entries[i].Key switch
+            {
+                RapHeaderKeys.Target or RapHeaderKeys.ChannelLifeCycle => value.Kind == MessagePackValueKind.String,
+                RapHeaderKeys.StatusCode => value.IsInteger,
+                _ => false,
+            };
+            if (!constant)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Makes the header read-only (it is about to be shared) and splits its target once.</summary>
+    internal void Freeze()
+    {
+        IsReadOnly = true;
+        if (RapTarget.TryParse(Target, out var group, out var name))
+        {
+            _targetGroup = group;
+            _targetName = name;
+        }
+    }
+
+    /// <summary>The split target of a frozen header (false for other headers and targets that do not parse).</summary>
+    internal bool TryGetSplitTarget(out string group, out string name)
+    {
+        group = _targetGroup!;
+        name = _targetName!;
+        return _targetGroup is not null;
     }
 
     /// <summary>Writes the header as a map, entries in order.</summary>

@@ -45,8 +45,8 @@ internal sealed class RecordingHandler : IRapConnectionHandler
 
 /// <summary>A copy of a call request (its slices are only valid during the callback).</summary>
 internal sealed record CallInfo(long Token, long Id, string Group, string Name, byte[] Positional, byte[] Keywords, long GeneratorId, DateTimeOffset? Deadline, bool Encrypted, string? UserAgent,
-    RapClientDeclaration? Declaration = null)
+    RapClientDeclaration? Declaration = null, OrleansRpc.Protocol.Frames.RapHeader? Header = null)
 {
     public static CallInfo From(in RapCallRequest r) =>
-        new(r.Token, r.Id, r.Group, r.Name, r.Positional.ToArray(), r.Keywords.ToArray(), r.GeneratorId, r.Deadline, r.IsEncrypted, r.Header.UserAgent);
+        new(r.Token, r.Id, r.Group, r.Name, r.Positional.ToArray(), r.Keywords.ToArray(), r.GeneratorId, r.Deadline, r.IsEncrypted, r.Header.UserAgent, Header: r.Header);
 }
