@@ -167,7 +167,7 @@ internal sealed class ActivationData : IGrainContext
         }
     }
 
-    /// <summary>Collects requests past their deadline; waiting ones are removed from the queue.</summary>
+    /// <summary>Collects (and claims) requests past their deadline; waiting ones are removed from the queue.</summary>
     public void CollectExpired(long now, List<GrainRequest> expired)
     {
         if (_runningCount == 0 && _waitingCount == 0)
@@ -177,9 +177,10 @@ internal sealed class ActivationData : IGrainContext
 
         lock (_lock)
         {
+            // Claimed here, under the lock the turn's completion also takes: whichever comes first answers the caller.
             foreach (var request in _running)
             {
-                if (request.Deadline <= now && !request.IsCallerCompleted)
+                if (request.Deadline <= now && request.TryClaimForTimeout())
                 {
                     expired.Add(request);
                 }
@@ -187,10 +188,14 @@ internal sealed class ActivationData : IGrainContext
 
             for (var i = _waiting.Count - 1; i >= 0; i--)
             {
-                if (_waiting[i].Deadline <= now)
+                var request = _waiting[i];
+                if (request.Deadline <= now)
                 {
-                    expired.Add(_waiting[i]);
                     _waiting.RemoveAt(i);
+                    if (request.TryClaimForTimeout())
+                    {
+                        expired.Add(request);
+                    }
                 }
             }
 

@@ -88,11 +88,8 @@ internal sealed class GrainAsyncEnumerator<TGrain, TState, TItem> : IAsyncEnumer
                 await StartAsync().ConfigureAwait(false);
             }
 
-            var request = new GrainRequest<TGrain, GrainAsyncEnumerator<TGrain, TState, TItem>, EnumerationBatch<TItem>>(
-                _runtime, _reference, s_moveNext, TimeSpan.MaxValue, this, static (_, self, _) => self.StepOnGrain())
-            {
-                BypassFilters = true,
-            };
+            var request = GrainRequest<TGrain, GrainAsyncEnumerator<TGrain, TState, TItem>, EnumerationBatch<TItem>>.Rent(
+                _runtime, _reference, s_moveNext, TimeSpan.MaxValue, this, static (_, self, _) => self.StepOnGrain(), bypassFilters: true);
             _runtime.SendTo(_activation!, request, _producerCts.Token);
             var batch = await request.AsValueTask().ConfigureAwait(false);
             _batch = batch.Items;
@@ -114,11 +111,8 @@ internal sealed class GrainAsyncEnumerator<TGrain, TState, TItem> : IAsyncEnumer
         await _producerCts.CancelAsync().ConfigureAwait(false);
         if (_activation is not null)
         {
-            var request = new VoidGrainRequest<TGrain, GrainAsyncEnumerator<TGrain, TState, TItem>>(
-                _runtime, _reference, s_dispose, TimeSpan.MaxValue, this, static (_, self, _) => self.DisposeOnGrainAsync())
-            {
-                BypassFilters = true,
-            };
+            var request = VoidGrainRequest<TGrain, GrainAsyncEnumerator<TGrain, TState, TItem>>.Rent(
+                _runtime, _reference, s_dispose, TimeSpan.MaxValue, this, static (_, self, _) => self.DisposeOnGrainAsync(), bypassFilters: true);
             _runtime.SendTo(_activation, request, CancellationToken.None);
             try
             {

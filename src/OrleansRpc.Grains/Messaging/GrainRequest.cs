@@ -9,7 +9,10 @@ namespace OrleansRpc.Grains.Messaging;
 
 /// <summary>
 /// One grain call: the queued message, the turn that runs it, the filter context and the caller's completion
-/// source, all in one object so a call costs one allocation.
+/// source, all in one object. Requests are pooled: one goes back to its pool when its caller has read the outcome,
+/// and only if the turn completed the caller itself with nothing else still holding the request (no pending
+/// timeout or cancellation callback, no call filter that saw the context, no activity). Every other call's
+/// request is left to the garbage collector, so a late callee, timer or callback can never touch a reused one.
 /// </summary>
 internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
 {
@@ -18,37 +21,42 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
     private int _callerCompleted;
     private int _filterIndex;
     private CancellationTokenRegistration _callerRegistration;
+    private bool _hasCallerRegistration;
+    private bool _usedFilters;
     private Activity? _activity;
+    private CancellationTokenSource? _cts;
 
-    protected GrainRequest(GrainRuntime runtime, GrainReference target, GrainMethod method, TimeSpan timeout)
-    {
-        Runtime = runtime;
-        Target = target;
-        Method = method;
-        Timeout = timeout;
-        Deadline = runtime.TimestampAfter(timeout);
-        // Never pooled: the callee may keep its token past the call (a background task, a stream producer), and a
-        // reused source would hand it some later call's cancellation.
-        Cts = new CancellationTokenSource();
-        SourceId = RuntimeContext.Current?.GrainId;
-        if (GrainsDiagnostics.ActivitySource.HasListeners())
-        {
-            _activity = GrainsDiagnostics.StartCallActivity(this);
-        }
-    }
+    public GrainRuntime Runtime { get; private set; } = null!;
 
-    public GrainRuntime Runtime { get; }
+    public GrainReference Target { get; private set; } = null!;
 
-    public GrainReference Target { get; }
+    public GrainMethod Method { get; private set; } = null!;
 
-    public GrainMethod Method { get; }
-
-    public TimeSpan Timeout { get; }
+    public TimeSpan Timeout { get; private set; }
 
     /// <summary>The timestamp (TimeProvider units) after which the caller gets a TimeoutException.</summary>
-    public long Deadline { get; }
+    public long Deadline { get; private set; }
 
-    public CancellationTokenSource Cts { get; }
+    /// <summary>
+    /// The callee's cancellation source, created on first use: when the turn starts a call that a timeout or its
+    /// caller can cancel, or when one of them cancels it. Never pooled or reset: the callee may keep its token past
+    /// the call (a background task, a stream producer), and a reused source would hand it some later call's
+    /// cancellation. A call that completes normally never cancels it afterwards.
+    /// </summary>
+    public CancellationTokenSource Cts
+    {
+        get
+        {
+            var cts = Volatile.Read(ref _cts);
+            if (cts is not null)
+            {
+                return cts;
+            }
+
+            cts = new CancellationTokenSource();
+            return Interlocked.CompareExchange(ref _cts, cts, null) ?? cts;
+        }
+    }
 
     /// <summary>Set when queued on an activation.</summary>
     public ActivationData? Activation { get; set; }
@@ -57,18 +65,30 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
     public bool IsStarted { get; set; }
 
     /// <summary>The caller allows the turn to run on its own thread (<see cref="GrainCallOptions.AllowInlineExecution"/>).</summary>
-    public bool AllowInline { get; init; }
+    public bool AllowInline { get; private set; }
 
     /// <summary>Started by the activation but not yet posted to its scheduler (inline execution).</summary>
     public bool InlineStartPending { get; set; }
 
     /// <summary>Internal runtime calls (enumerator steps) skip call filters.</summary>
-    public bool BypassFilters { get; init; }
+    public bool BypassFilters { get; private set; }
 
-    /// <summary>Whether the caller already has its outcome (result, error, timeout or cancellation).</summary>
+    /// <summary>Whether the caller already has its outcome (result, error, timeout or cancellation), or a timeout claimed it.</summary>
     public bool IsCallerCompleted => Volatile.Read(ref _callerCompleted) != 0;
 
     protected bool HasResponse { get; set; }
+
+    /// <summary>Set (before the caller is signalled) when the caller's read of the outcome may return this request to its pool.</summary>
+    protected bool ReturnToPoolOnResult { get; private set; }
+
+    /// <summary>
+    /// The token the callee gets: none when nothing can cancel the call (no cancellable caller token, no response
+    /// timeout that cancels), else the lazily created <see cref="Cts"/>'s.
+    /// </summary>
+    protected CancellationToken CalleeToken =>
+        _hasCallerRegistration || (Deadline != long.MaxValue && Runtime.CancelRequestOnTimeout) || Volatile.Read(ref _cts) is not null
+            ? Cts.Token
+            : CancellationToken.None;
 
     // ---- IIncomingGrainCallContext ----
 
@@ -76,7 +96,7 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
 
     public object Grain => Activation?.GrainInstance ?? throw new InvalidOperationException("The call has not reached an activation.");
 
-    public GrainId? SourceId { get; }
+    public GrainId? SourceId { get; private set; }
 
     public GrainId TargetId => Target.GrainId;
 
@@ -88,7 +108,7 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
 
     public abstract object? Result { get; set; }
 
-    public CancellationToken CancellationToken => Cts.Token;
+    public CancellationToken CancellationToken => CalleeToken;
 
     public IGrainContext TargetContext => Activation ?? throw new InvalidOperationException("The call has not reached an activation.");
 
@@ -111,7 +131,7 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
             return grainFilter.Invoke(this);
         }
 
-        return InvokeBodyAsync(Activation!.GrainInstance!, Cts.Token).AsTask();
+        return InvokeBodyAsync(Activation!.GrainInstance!, CalleeToken).AsTask();
     }
 
     // ---- IInvokable ----
@@ -156,6 +176,44 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
 
     // ---- turn ----
 
+    /// <summary>Sets a rented (or new) request up for one call.</summary>
+    protected void Initialize(GrainRuntime runtime, GrainReference target, GrainMethod method, TimeSpan timeout, bool allowInline, bool bypassFilters)
+    {
+        Runtime = runtime;
+        Target = target;
+        Method = method;
+        Timeout = timeout;
+        Deadline = runtime.TimestampAfter(timeout);
+        AllowInline = allowInline;
+        BypassFilters = bypassFilters;
+        SourceId = RuntimeContext.Current?.GrainId;
+        if (GrainsDiagnostics.ActivitySource.HasListeners())
+        {
+            _activity = GrainsDiagnostics.StartCallActivity(this);
+        }
+    }
+
+    /// <summary>Clears the per-call state before the request goes back to its pool.</summary>
+    protected void ResetBase()
+    {
+        _callerCompleted = 0;
+        _filterIndex = 0;
+        _callerRegistration = default;
+        _hasCallerRegistration = false;
+        _usedFilters = false;
+        _activity = null;
+        _cts = null;
+        Runtime = null!;
+        Target = null!;
+        Method = null!;
+        SourceId = null;
+        Activation = null;
+        IsStarted = false;
+        InlineStartPending = false;
+        HasResponse = false;
+        ReturnToPoolOnResult = false;
+    }
+
     /// <summary>Runs the call on its activation's scheduler.</summary>
     public void Run()
     {
@@ -166,21 +224,29 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
             return;
         }
 
-        var previousActivity = _activity is null ? null : Activity.Current;
-        if (_activity is not null)
+        // Read into locals: once the caller is signalled, a pooled request may already serve another call.
+        var activity = _activity;
+        var previousActivity = activity is null ? null : Activity.Current;
+        if (activity is not null)
         {
-            Activity.Current = _activity;
+            Activity.Current = activity;
         }
 
         try
         {
-            ValueTask pending;
+            if (BypassFilters || !(Runtime.HasFilters || Activation!.ClassInfo.IsCallFilter))
+            {
+                // The common path: the body's own awaiter, no Task and no state machine.
+                StartBody(Activation!.GrainInstance!);
+                return;
+            }
+
+            // Filters may keep the context: this request is never pooled.
+            _usedFilters = true;
+            Task pending;
             try
             {
-                var activation = Activation!;
-                pending = !BypassFilters && (Runtime.HasFilters || activation.ClassInfo.IsCallFilter)
-                    ? new ValueTask(Invoke())
-                    : InvokeBodyAsync(activation.GrainInstance!, Cts.Token);
+                pending = Invoke();
             }
 #pragma warning disable CA1031 // Any exception belongs to the caller.
             catch (Exception ex)
@@ -201,33 +267,40 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
         }
         finally
         {
-            if (_activity is not null)
+            if (activity is not null)
             {
                 Activity.Current = previousActivity;
             }
         }
     }
 
-    public void RegisterCallerCancellation(CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Registers the caller's cancellation; done before the request is dispatched, so that a turn completing right
+    /// away (inline) finds the registration and removes it, instead of leaving it on the caller's token.
+    /// </summary>
+    public void RegisterCallerCancellation(CancellationToken cancellationToken)
+    {
+        _hasCallerRegistration = true;
         _callerRegistration = cancellationToken.UnsafeRegister(static s => ((GrainRequest)s!).OnCallerCancelled(), this);
+    }
 
-    /// <summary>The response timeout expired (called by the runtime's sweep).</summary>
+    /// <summary>
+    /// Claims the caller for a response timeout (called by the sweep under the activation's lock, so that the turn's
+    /// own completion cannot win afterwards and pool the request while the timeout still holds it).
+    /// </summary>
+    public bool TryClaimForTimeout() => TryClaimCaller();
+
+    /// <summary>The response timeout expired: answers the caller claimed by <see cref="TryClaimForTimeout"/>.</summary>
     public void OnTimeout()
     {
-        var exception = new TimeoutException(
-            $"Response did not arrive on time in {Timeout} for message: {Method} on {Target.GrainId}.");
-        if (!TryClaimCaller())
-        {
-            return;
-        }
-
         Runtime.Instruments.Timeouts.Add(1);
         if (IsStarted && Runtime.CancelRequestOnTimeout)
         {
             CancelCallee();
         }
 
-        CompleteClaimedCaller(exception);
+        CompleteClaimedCaller(new TimeoutException(
+            $"Response did not arrive on time in {Timeout} for message: {Method} on {Target.GrainId}."));
     }
 
     /// <summary>Completes the caller once; false if it already had an outcome.</summary>
@@ -246,7 +319,11 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
 
     private void CompleteClaimedCaller(Exception? exception)
     {
-        _callerRegistration.Unregister();
+        if (_hasCallerRegistration)
+        {
+            _callerRegistration.Unregister();
+        }
+
         SignalCaller(exception);
         if (!IsStarted)
         {
@@ -254,11 +331,15 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
         }
     }
 
+    /// <summary>Invokes the body for the filter chain.</summary>
     protected abstract ValueTask InvokeBodyAsync(object grain, CancellationToken cancellationToken);
+
+    /// <summary>Invokes the body and calls <see cref="Finish"/> once it has completed (at once if it did synchronously).</summary>
+    protected abstract void StartBody(object grain);
 
     protected abstract void SignalCaller(Exception? exception);
 
-    private async Task AwaitAsync(ValueTask pending)
+    private async Task AwaitAsync(Task pending)
     {
         Exception? error = null;
         try
@@ -275,7 +356,8 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
         Finish(error);
     }
 
-    private void Finish(Exception? exception)
+    /// <summary>Ends the turn and answers the caller (unless a timeout or cancellation already did).</summary>
+    protected void Finish(Exception? exception)
     {
         if (exception is null && !HasResponse && !IsCallerCompleted)
         {
@@ -289,9 +371,24 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
         var previousContext = SynchronizationContext.Current;
         var previousGrain = RuntimeContext.Set(null);
         SynchronizationContext.SetSynchronizationContext(null);
+        var pooled = false;
         try
         {
-            TryCompleteCaller(exception);
+            if (TryClaimCaller())
+            {
+                // Poolable only if no one else can still reach this request: the caller's cancellation callback is
+                // removed before it ran (Unregister is false if it ran or is running), and no filter or activity saw it.
+                pooled = !_usedFilters && _activity is null && (!_hasCallerRegistration || _callerRegistration.Unregister());
+                if (!pooled && _hasCallerRegistration)
+                {
+                    _callerRegistration.Unregister();
+                }
+
+                ReturnToPoolOnResult = pooled;
+
+                // After this the caller may read the outcome and reuse the request: touch nothing when pooled.
+                SignalCaller(exception);
+            }
         }
         finally
         {
@@ -299,17 +396,22 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
             RuntimeContext.Set(previousGrain);
         }
 
-        // The source is not disposed: the callee may still hold its token (it has no timer or wait handle to free).
-        StopActivity(exception);
+        if (!pooled)
+        {
+            // The source is not disposed: the callee may still hold its token (it has no timer or wait handle to free).
+            StopActivity(exception);
+        }
     }
 
     private void OnCallerCancelled()
     {
-        if (!TryCompleteCaller(new OperationCanceledException("The caller cancelled the grain call.")))
+        // Claim first: the exception is only built for a caller that is still waiting.
+        if (!TryClaimCaller())
         {
             return;
         }
 
+        CompleteClaimedCaller(new OperationCanceledException("The caller cancelled the grain call."));
         if (Activation is { } activation && activation.RemoveWaiting(this))
         {
             return;

@@ -8,21 +8,14 @@ namespace OrleansRpc.Grains.Messaging;
 internal sealed class VoidGrainRequest<TGrain, TState> : GrainRequest, IValueTaskSource
     where TGrain : class
 {
-    private readonly Func<TGrain, TState, CancellationToken, ValueTask> _body;
-    private TState _state;
+    private Func<TGrain, TState, CancellationToken, ValueTask> _body = null!;
+    private TState _state = default!;
+    private ValueTask _pendingBody;
+    private Action? _onBodyCompleted;
     private ManualResetValueTaskSourceCore<bool> _core;
 
-    public VoidGrainRequest(
-        GrainRuntime runtime,
-        GrainReference target,
-        GrainMethod method,
-        TimeSpan timeout,
-        TState state,
-        Func<TGrain, TState, CancellationToken, ValueTask> body)
-        : base(runtime, target, method, timeout)
+    private VoidGrainRequest()
     {
-        _state = state;
-        _body = body;
     }
 
     /// <summary>Always null for a void method; setting it (to anything) short-circuits the call.</summary>
@@ -38,14 +31,77 @@ internal sealed class VoidGrainRequest<TGrain, TState> : GrainRequest, IValueTas
         set => _state = (TState)value!;
     }
 
+    /// <summary>A pooled (or new) request set up for one call.</summary>
+    public static VoidGrainRequest<TGrain, TState> Rent(
+        GrainRuntime runtime,
+        GrainReference target,
+        GrainMethod method,
+        TimeSpan timeout,
+        TState state,
+        Func<TGrain, TState, CancellationToken, ValueTask> body,
+        bool allowInline = false,
+        bool bypassFilters = false)
+    {
+        var request = GrainRequestPool<VoidGrainRequest<TGrain, TState>>.TryRent() ?? new VoidGrainRequest<TGrain, TState>();
+        request._state = state;
+        request._body = body;
+        request.Initialize(runtime, target, method, timeout, allowInline, bypassFilters);
+        return request;
+    }
+
     public ValueTask AsValueTask() => new(this, _core.Version);
 
-    public void GetResult(short token) => _core.GetResult(token);
+    public void GetResult(short token)
+    {
+        try
+        {
+            _core.GetResult(token);
+        }
+        finally
+        {
+            // The outcome has been read (or thrown): nothing else can reach a request the turn marked poolable.
+            if (ReturnToPoolOnResult && token == _core.Version)
+            {
+                ResetBase();
+                _state = default!;
+                _body = null!;
+                _core.Reset();
+                GrainRequestPool<VoidGrainRequest<TGrain, TState>>.Return(this);
+            }
+        }
+    }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
+
+    protected override void StartBody(object grain)
+    {
+        ValueTask pending;
+        try
+        {
+            pending = _body((TGrain)grain, _state, CalleeToken);
+        }
+#pragma warning disable CA1031 // Any exception belongs to the caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Finish(ex);
+            return;
+        }
+
+        if (pending.IsCompleted)
+        {
+            CompleteBody(pending);
+            return;
+        }
+
+        // No state machine: the body's own awaiter calls back (without flowing the execution context; the
+        // caller's continuation captured its own).
+        _pendingBody = pending;
+        pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onBodyCompleted ??= OnBodyCompleted);
+    }
 
     protected override ValueTask InvokeBodyAsync(object grain, CancellationToken cancellationToken)
     {
@@ -71,7 +127,32 @@ internal sealed class VoidGrainRequest<TGrain, TState> : GrainRequest, IValueTas
         }
     }
 
-    // Pooled: the turn awaits it exactly once (GetResult returns the box for the next call).
+    private void OnBodyCompleted()
+    {
+        var pending = _pendingBody;
+        _pendingBody = default;
+        CompleteBody(pending);
+    }
+
+    private void CompleteBody(ValueTask pending)
+    {
+        Exception? error = null;
+        try
+        {
+            pending.GetAwaiter().GetResult();
+            HasResponse = true;
+        }
+#pragma warning disable CA1031 // Any exception belongs to the caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            error = ex;
+        }
+
+        Finish(error);
+    }
+
+    // Filter path only. Pooled: the turn awaits it exactly once (GetResult returns the box for the next call).
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AwaitBodyAsync(ValueTask pending)
     {

@@ -109,10 +109,8 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
         GrainCallOptions options)
         where TGrain : class
     {
-        var request = new GrainRequest<TGrain, TState, TResult>(this, reference, method, GetTimeout(method, options), state, body)
-        {
-            AllowInline = options.AllowInlineExecution,
-        };
+        var request = GrainRequest<TGrain, TState, TResult>.Rent(
+            this, reference, method, GetTimeout(method, options), state, body, options.AllowInlineExecution);
         Send(request, options.CancellationToken);
         return request.AsValueTask();
     }
@@ -125,10 +123,8 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
         GrainCallOptions options)
         where TGrain : class
     {
-        var request = new VoidGrainRequest<TGrain, TState>(this, reference, method, GetTimeout(method, options), state, body)
-        {
-            AllowInline = options.AllowInlineExecution,
-        };
+        var request = VoidGrainRequest<TGrain, TState>.Rent(
+            this, reference, method, GetTimeout(method, options), state, body, options.AllowInlineExecution);
         Send(request, options.CancellationToken);
         return request.AsValueTask();
     }
@@ -152,15 +148,14 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
             return;
         }
 
-        if (!activation.Enqueue(request))
-        {
-            request.TryCompleteCaller(new EnumerationAbortedException($"The activation {activation.GrainId} holding the enumeration is gone."));
-            return;
-        }
-
         if (cancellationToken.CanBeCanceled)
         {
             request.RegisterCallerCancellation(cancellationToken);
+        }
+
+        if (!activation.Enqueue(request))
+        {
+            request.TryCompleteCaller(new EnumerationAbortedException($"The activation {activation.GrainId} holding the enumeration is gone."));
         }
     }
 
@@ -295,6 +290,7 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
                 activation.CollectExpired(now, expired);
             }
 
+            // Each was claimed under its activation's lock: the turn can no longer answer (or pool) it.
             foreach (var request in expired)
             {
                 // Off the timer thread: the caller's continuation may run inline with the completion.
@@ -353,10 +349,13 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
         }
 
         Instruments.Calls.Add(1);
-        Directory.Dispatch(request);
+
+        // Registered before dispatching: the turn may run (and finish) inline right here, and must find it to remove.
         if (cancellationToken.CanBeCanceled)
         {
             request.RegisterCallerCancellation(cancellationToken);
         }
+
+        Directory.Dispatch(request);
     }
 }
