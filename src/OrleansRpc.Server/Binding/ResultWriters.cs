@@ -9,6 +9,13 @@ internal static class ResultWriters
 {
     public static ValueTask Nil(IBufferWriter<byte> output)
     {
+        if (output is Dispatch.CallOutput guarded)
+        {
+            // The call may be answered (run timeout) while the function still runs: write under the guard.
+            guarded.WriteLate<object?>(null, null);
+            return default;
+        }
+
         var writer = new MessagePackWriter(output);
         writer.WriteNil();
         writer.Flush();
@@ -17,6 +24,12 @@ internal static class ResultWriters
 
     public static ValueTask Write<T>(T value, RapFormatter<T> formatter, IBufferWriter<byte> output)
     {
+        if (output is Dispatch.CallOutput guarded)
+        {
+            guarded.WriteLate(value, formatter);
+            return default;
+        }
+
         var writer = new MessagePackWriter(output);
         formatter.Write(ref writer, value);
         writer.Flush();

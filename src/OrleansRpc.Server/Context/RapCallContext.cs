@@ -14,15 +14,34 @@ namespace OrleansRpc.Server;
 public sealed class RapCallContext
 {
     private static readonly AsyncLocal<RapCallContext?> s_current = new();
+
+    // A synchronous function runs start to end on one thread: a thread-static slot serves it without the
+    // AsyncLocal's per-call ExecutionContext copy.
+    [ThreadStatic]
+    private static RapCallContext? t_synchronous;
     private static readonly IReadOnlyDictionary<string, MessagePackValue> s_empty = new Dictionary<string, MessagePackValue>();
     private RapSession? _session;
 
-    /// <summary>The context of the call running on this async flow, or <see langword="null"/>.</summary>
+    /// <summary>
+    /// The context of the call running on this async flow, or <see langword="null"/>. For a synchronous function, the
+    /// context of the call running on this thread (tasks the function starts do not see it: pass it along).
+    /// </summary>
     public static RapCallContext? Current
     {
-        get => s_current.Value;
+        get => t_synchronous ?? s_current.Value;
         internal set => s_current.Value = value;
     }
+
+    /// <summary>Makes <paramref name="context"/> the current one of this thread (synchronous code); returns the previous one.</summary>
+    internal static RapCallContext? EnterThread(RapCallContext? context)
+    {
+        var previous = t_synchronous;
+        t_synchronous = context;
+        return previous;
+    }
+
+    /// <summary>Undoes <see cref="EnterThread"/>.</summary>
+    internal static void ExitThread(RapCallContext? previous) => t_synchronous = previous;
 
     /// <summary>The gateway's connection id (HEAD's <c>conn_id</c>).</summary>
     public string ConnectionId { get; init; } = string.Empty;

@@ -31,6 +31,7 @@ public sealed class RapDispatcher
     private readonly IGrainFactory? _grains;
     private readonly IStreamProvider _streams;
     private readonly IRapDispatchObserver[] _observers;
+    private readonly long _inlineThreshold;
 
     private static readonly GrainMethod s_invoke = GrainMethod.Create<IFunctionGroupGrain>(nameof(IFunctionGroupGrain.InvokeAsync));
     private static readonly GrainMethod s_invokeInterleaved = GrainMethod.Create<IFunctionGroupGrain>(nameof(IFunctionGroupGrain.InvokeInterleavedAsync));
@@ -66,6 +67,8 @@ public sealed class RapDispatcher
         _grains = _options.UseFunctionGroupGrains ? grainFactory : null;
         _streams = streamProvider ?? MemoryStreams.CreateProvider(RapStreams.ProviderName);
         _observers = observers is null ? [] : [.. observers];
+        // In the time provider's timestamp units (Stopwatch ticks for the system clock).
+        _inlineThreshold = (long)Math.Ceiling(_options.InlineSynchronousThreshold.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond);
     }
 
     /// <summary>True when unary calls run in <see cref="IFunctionGroupGrain"/> activations (the production path).</summary>
@@ -74,6 +77,21 @@ public sealed class RapDispatcher
     public RapFunctionRegistry Registry { get; }
 
     public RapSessionStore Sessions => _sessions;
+
+    /// <summary>
+    /// True when <paramref name="function"/> (synchronous, unary) currently runs inline rather than on the thread pool:
+    /// <see cref="RapSynchronousExecution.Inline"/>, or <see cref="RapSynchronousExecution.Adaptive"/> after it proved cheap.
+    /// </summary>
+    public bool RunsInline(RapFunctionDescriptor function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return function.Inlining is { } inlining && (function.SynchronousExecution ?? _options.SynchronousExecution) switch
+        {
+            RapSynchronousExecution.Inline => true,
+            RapSynchronousExecution.Adaptive => inlining.IsInline,
+            _ => false,
+        };
+    }
 
     /// <summary>
     /// Finds the function a frame addresses. HEAD: a call finds normal functions, a channel DECLARE finds channels and
@@ -145,7 +163,7 @@ public sealed class RapDispatcher
         ArgumentNullException.ThrowIfNull(function);
         return _grains is null
             ? ExecuteAsync(function, context, arguments, output, cancellationToken)
-            : InvokeThroughGrainAsync(function, context, arguments, output, cancellationToken);
+            : InvokeThroughGrain(function, context, arguments, output, cancellationToken);
     }
 
     /// <summary>Runs a unary call here and now (what a <see cref="FunctionGroupGrain"/> activation does in its turn).</summary>
@@ -171,7 +189,7 @@ public sealed class RapDispatcher
         var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource)
             : default;
-        // A synchronous function runs on a work item that sets the ambient context itself.
+        // A synchronous function sets the ambient context itself (on the thread that runs it).
         Prepare(function, context, timeoutSource.Token, setCurrent: !function.IsSynchronous);
         if (timeout != Timeout.InfiniteTimeSpan)
         {
@@ -180,6 +198,15 @@ public sealed class RapDispatcher
 
         try
         {
+            if (function.IsSynchronous && RunsInline(function))
+            {
+                // Proved cheap (or marked so): here and now, like the synchronous part of an async function.
+                var guardedInline = CallOutput.Rent(output);
+                var inlineResult = RunInline(function, context, arguments, guardedInline, timeoutSource.Token);
+                guardedInline.Return();
+                return timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested ? TimedOut(function) : inlineResult;
+            }
+
             if (function.IsSynchronous)
             {
                 // def-style functions never run on the gateway's I/O loop: a pooled work item on the thread pool,
@@ -277,64 +304,103 @@ public sealed class RapDispatcher
     }
 
     // The production path: the call becomes a grain call on the group's stateless worker; the run timeout is its
-    // response timeout and the connection's token its cancellation.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RapCallResult> InvokeThroughGrainAsync(
+    // response timeout and the connection's token its cancellation. No async state machine: the grain call's task is
+    // returned through the call's pooled output object (CallOutput), which maps its outcome.
+    private ValueTask<RapCallResult> InvokeThroughGrain(
         RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(output);
         if (function.Kind != RapFunctionKind.Normal)
         {
-            return RapCallResult.Status(RapErrorKind.ProtocolError, "Protocol error. " + function.Name + " is not a unary function");
+            return new(RapCallResult.Status(RapErrorKind.ProtocolError, "Protocol error. " + function.Name + " is not a unary function"));
         }
 
         var timeout = RemainingTime(context);
         if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
         {
-            return TimedOut(function);
+            return new(TimedOut(function));
         }
 
-        CallOutput? guarded = null;
+        if (function.UsesSession && context.SessionId is not null)
+        {
+            return InvokeWithSessionAsync(function, context, arguments, output, timeout, cancellationToken);
+        }
+
+        return CallGroupGrain(function, context, arguments, output, timeout, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RapCallResult> InvokeWithSessionAsync(
+        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         try
         {
-            if (function.UsesSession && context.SessionId is { } sessionId)
-            {
-                context.Session = await _grains!.GetGrain<ISessionGrain>(sessionId).GetSessionAsync().ConfigureAwait(false);
-            }
+            context.Session = await _grains!.GetGrain<ISessionGrain>(context.SessionId!).GetSessionAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            RapServerLog.GrainCallFailed(_logger, function.Group, function.Name, ex);
+            return RapCallResult.Status(RapErrorKind.RpcRunTimeError, RapErrorMessages.RpcRunTimeError);
+        }
 
-            var reference = function.GroupGrain ??= (GrainReference)_grains!.GetGrain<IFunctionGroupGrain>(function.Group);
-            guarded = CallOutput.Rent(output);
-            var options = new GrainCallOptions
-            {
-                ResponseTimeout = timeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : timeout,
-                CancellationToken = cancellationToken,
-                // The grain method never blocks the caller's thread (a synchronous function is handed to the thread pool
-                // inside the turn), so an idle worker may start the turn right here.
-                AllowInlineExecution = true,
-            };
-            var state = new GrainCallState(function, context, arguments, guarded);
-            var result = function.IsSynchronous
-                ? await reference.InvokeAsync(s_invoke, state, s_invokeBody, options).ConfigureAwait(false)
-                : await reference.InvokeAsync(s_invokeInterleaved, state, s_invokeInterleavedBody, options).ConfigureAwait(false);
-            guarded.Return();
-            return result;
+        return await CallGroupGrain(function, context, arguments, output, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask<RapCallResult> CallGroupGrain(
+        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var reference = function.GroupGrain ??= (GrainReference)_grains!.GetGrain<IFunctionGroupGrain>(function.Group);
+        var guarded = CallOutput.Rent(output);
+        var options = new GrainCallOptions
+        {
+            ResponseTimeout = timeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : timeout,
+            CancellationToken = cancellationToken,
+            // An idle worker may start the turn right here. The turn blocks this thread only for a synchronous
+            // function that runs inline, i.e. one that proved cheap (Adaptive) or was declared so (Inline).
+            AllowInlineExecution = true,
+        };
+        var state = new GrainCallState(function, context, arguments, guarded);
+        ValueTask<RapCallResult> call;
+        try
+        {
+            call = function.IsSynchronous
+                ? reference.InvokeAsync(s_invoke, state, s_invokeBody, options)
+                : reference.InvokeAsync(s_invokeInterleaved, state, s_invokeInterleavedBody, options);
+        }
+        catch (Exception ex)
+        {
+            guarded.Detach();
+            RapServerLog.GrainCallFailed(_logger, function.Group, function.Name, ex);
+            return new(RapCallResult.Status(RapErrorKind.RpcRunTimeError, RapErrorMessages.RpcRunTimeError));
+        }
+
+        return guarded.AwaitGrainCall(this, function, call, cancellationToken);
+    }
+
+    /// <summary>The caller's answer from a completed grain call; detaches the output when the function's result will not come.</summary>
+    internal RapCallResult EndGrainCall(
+        CallOutput output, RapFunctionDescriptor function, ConfiguredValueTaskAwaitable<RapCallResult>.ConfiguredValueTaskAwaiter call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return call.GetResult();
         }
         catch (TimeoutException)
         {
             // Abandoned at the run timeout (its token is cancelled by the runtime): a late result must not reach the buffer.
-            guarded?.Detach();
+            output.Detach();
             return TimedOut(function);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            guarded?.Detach();
+            output.Detach();
             return RapCallResult.FunctionError("CancelledError", "call cancelled");
         }
         catch (Exception ex)
         {
             // The grain runtime itself failed (e.g. shutting down, queue full): the function did not run to completion.
-            guarded?.Detach();
+            output.Detach();
             RapServerLog.GrainCallFailed(_logger, function.Group, function.Name, ex);
             return RapCallResult.Status(RapErrorKind.RpcRunTimeError, RapErrorMessages.RpcRunTimeError);
         }
@@ -344,57 +410,128 @@ public sealed class RapDispatcher
     /// The body of a function-group grain call, inside the turn: binds, runs and encodes. User code runs without the
     /// activation's scheduler (as with <c>ConfigureAwait(false)</c>), so its continuations never queue behind a
     /// synchronous call on the same worker, and sync-over-async in a def-style function cannot deadlock the turn.
+    /// Not async: a call that completes at once allocates nothing here.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<RapCallResult> RunInTurnAsync(
+    internal ValueTask<RapCallResult> RunInTurn(
         RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
-        // The async builder restores the caller's synchronization context when this method first yields or returns.
+        context.Function = function;
+        context.CancellationToken = cancellationToken;
+        context.SessionStore = _sessions;
+        var scheduler = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(null);
-
-        // A synchronous function runs on a work item that sets the ambient context itself.
-        Prepare(function, context, cancellationToken, setCurrent: !function.IsSynchronous);
         try
         {
             if (function.IsSynchronous)
             {
+                if (RunsInline(function))
+                {
+                    return new(RunInline(function, context, arguments, output, cancellationToken));
+                }
+
                 // def-style: a pooled thread-pool work item, awaited by the turn. The worker stays busy (its next
-                // synchronous call waits: the cap holds) but its scheduler is free for interleaved async calls, and the
+                // synchronous call waits: the cap holds) but its scheduler is free for interleaved calls, and the
                 // caller's thread is never blocked. No race against the deadline here: the runtime answers the caller
                 // at the response timeout and cancels the token; the worker is released when the function returns.
-                var invocation = SyncInvocation.Rent(this, function, context, arguments);
-                var syncResult = await invocation.Start(CancellationToken.None, out _).ConfigureAwait(false);
-                invocation.Finish(output, copy: syncResult.IsSuccess);
-                return syncResult;
+                return SyncInvocation.Rent(this, function, context, arguments, output as CallOutput).StartInTurn();
             }
 
-            var pending = StartUnary(function, context, arguments, output);
-            if (pending.IsCompletedSuccessfully)
-            {
-                pending.GetAwaiter().GetResult();
-            }
-            else
-            {
-                await pending.ConfigureAwait(false);
-            }
-
-            return RapCallResult.Success;
+            return RunAsyncFunction(function, context, arguments, output, cancellationToken);
         }
-        catch (RapBindingException ex)
+        finally
         {
-            return ex.Result;
+            SynchronizationContext.SetSynchronizationContext(scheduler);
+        }
+    }
+
+    // An async-shaped function: inline up to its first await, RapCallContext.Current flowing with it.
+    private ValueTask<RapCallResult> RunAsyncFunction(
+        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        var flow = _options.FlowCallContext;
+        var caller = flow ? ExecutionContext.Capture() : null;
+        var thread = RapCallContext.EnterThread(null);
+        if (flow)
+        {
+            RapCallContext.Current = context;
+        }
+
+        ValueTask pending;
+        try
+        {
+            pending = StartUnary(function, context, arguments, output);
+        }
+        catch (Exception ex)
+        {
+            return new(Failure(function, ex, cancellationToken));
+        }
+        finally
+        {
+            RapCallContext.ExitThread(thread);
+            if (caller is not null)
+            {
+                // Back to the caller's flow without allocating (the function's continuations keep the context).
+                ExecutionContext.Restore(caller);
+            }
+            else if (flow)
+            {
+                RapCallContext.Current = null;
+            }
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            pending.GetAwaiter().GetResult();
+            return new(RapCallResult.Success);
+        }
+
+        return AwaitUnaryAsync(pending, function, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RapCallResult> AwaitUnaryAsync(ValueTask pending, RapFunctionDescriptor function, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+            return RapCallResult.Success;
         }
         catch (Exception ex)
         {
             return Failure(function, ex, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Runs a synchronous function on this thread (its call context visible on it) and times it: under
+    /// <see cref="RapSynchronousExecution.Adaptive"/> a call above the threshold moves the function to the thread pool.
+    /// </summary>
+    private RapCallResult RunInline(
+        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        var previous = RapCallContext.EnterThread(_options.FlowCallContext ? context : null);
+        var start = _time.GetTimestamp();
+        RapCallResult result;
+        try
+        {
+            StartUnary(function, context, arguments, output).GetAwaiter().GetResult();
+            result = RapCallResult.Success;
+        }
+        catch (Exception ex)
+        {
+            result = Failure(function, ex, cancellationToken);
+        }
         finally
         {
-            if (_options.FlowCallContext)
-            {
-                RapCallContext.Current = null;
-            }
+            RapCallContext.ExitThread(previous);
         }
+
+        if ((function.SynchronousExecution ?? _options.SynchronousExecution) == RapSynchronousExecution.Adaptive)
+        {
+            function.Inlining!.OnInlineRun(fast: _time.GetTimestamp() - start < _inlineThreshold);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -552,32 +689,34 @@ public sealed class RapDispatcher
         channel.HandlerFinished(failure);
     }
 
-    /// <summary>Runs a synchronous function on the current (pool) thread, encoding into the invocation's buffer.</summary>
+    /// <summary>Runs a synchronous function on the current (pool) thread, encoding into the invocation's buffer; times it for adaptive inlining.</summary>
     internal RapCallResult RunSynchronous(SyncInvocation invocation)
     {
         var context = invocation.Context;
-        var flow = _options.FlowCallContext;
-        if (flow)
-        {
-            RapCallContext.Current = context;
-        }
-
+        var function = invocation.Function;
+        var previous = RapCallContext.EnterThread(_options.FlowCallContext ? context : null);
+        var start = _time.GetTimestamp();
+        RapCallResult result;
         try
         {
-            StartUnary(invocation.Function, context, invocation.Arguments, invocation.Buffer).GetAwaiter().GetResult();
-            return RapCallResult.Success;
+            StartUnary(function, context, invocation.Arguments, invocation.Buffer).GetAwaiter().GetResult();
+            result = RapCallResult.Success;
         }
         catch (Exception ex)
         {
-            return Failure(invocation.Function, ex, context.CancellationToken);
+            result = Failure(function, ex, context.CancellationToken);
         }
         finally
         {
-            if (flow)
-            {
-                RapCallContext.Current = null;
-            }
+            RapCallContext.ExitThread(previous);
         }
+
+        if ((function.SynchronousExecution ?? _options.SynchronousExecution) == RapSynchronousExecution.Adaptive)
+        {
+            function.Inlining!.OnPoolRun(fast: _time.GetTimestamp() - start < _inlineThreshold);
+        }
+
+        return result;
     }
 
     private ValueTask StartUnary(RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output)

@@ -9,8 +9,10 @@ namespace OrleansRpc.Server.Dispatch;
 /// One synchronous (def-style) call run as a thread-pool work item and raced against the run timeout: the caller is
 /// answered at the deadline even while the function still blocks, as rap abandons its worker thread. The result is
 /// encoded into a private buffer and copied to the caller's only when the call finished in time, so a late function
-/// never writes into a buffer the gateway has reused. Pooled; the caller and the worker each release it once and
-/// the second release returns it to the pool.
+/// never writes into a buffer the gateway has reused. Inside a grain turn (<see cref="StartInTurn"/>) there is no race
+/// (the grain runtime answers at the deadline), the result goes straight into the guarded output, and the turn's
+/// continuation runs on the worker thread. Pooled; the caller and the worker each release it once and the second
+/// release returns it to the pool.
 /// </summary>
 internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<RapCallResult>
 {
@@ -24,6 +26,7 @@ internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<Rap
     private RapFunctionDescriptor? _function;
     private RapCallContext? _context;
     private RapArguments _arguments;
+    private CallOutput? _output;
     private int _state;
     private int _releases;
 
@@ -33,21 +36,35 @@ internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<Rap
 
     public RapArguments Arguments => _arguments;
 
-    public IBufferWriter<byte> Buffer => _buffer;
+    /// <summary>Where the function's result is encoded: the guarded output in a grain turn, else a private buffer.</summary>
+    public IBufferWriter<byte> Buffer => (IBufferWriter<byte>?)_output ?? _buffer;
 
     /// <summary>True when the deadline won the race (valid for the caller until it releases).</summary>
     public bool TimedOut => Volatile.Read(ref _state) == Abandoned;
 
-    public static SyncInvocation Rent(RapDispatcher dispatcher, RapFunctionDescriptor function, RapCallContext context, RapArguments arguments)
+    public static SyncInvocation Rent(RapDispatcher dispatcher, RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, CallOutput? output = null)
     {
         var item = s_pool.TryDequeue(out var pooled) ? pooled : new SyncInvocation();
         item._dispatcher = dispatcher;
         item._function = function;
         item._context = context;
         item._arguments = arguments;
+        item._output = output;
+        item._core.RunContinuationsAsynchronously = output is null;
         item._state = Running;
         item._releases = 0;
         return item;
+    }
+
+    /// <summary>
+    /// Queues the call from a grain turn; the returned task completes with its result (already written to the output)
+    /// and releases the caller's share when read.
+    /// </summary>
+    public ValueTask<RapCallResult> StartInTurn()
+    {
+        var version = _core.Version;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        return new ValueTask<RapCallResult>(this, version);
     }
 
     /// <summary>Queues the call; the returned task completes with its result, or at <paramref name="deadline"/>.</summary>
@@ -97,7 +114,16 @@ internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<Rap
         Release();
     }
 
-    public RapCallResult GetResult(short token) => _core.GetResult(token);
+    public RapCallResult GetResult(short token)
+    {
+        var result = _core.GetResult(token);
+        if (_output is not null)
+        {
+            Release(); // StartInTurn: the turn reads the result exactly once
+        }
+
+        return result;
+    }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 
@@ -123,6 +149,7 @@ internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<Rap
         _function = null;
         _context = null;
         _arguments = default;
+        _output = null;
         _buffer.Reset();
         _core.Reset();
         if (s_pool.Count < 256)

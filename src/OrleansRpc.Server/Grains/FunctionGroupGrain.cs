@@ -19,9 +19,9 @@ public sealed class FunctionGroupGrain : Grain, IFunctionGroupGrain
 
     public ValueTask<RapCallResult> InvokeAsync(
         RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
-        => _dispatcher.RunInTurnAsync(function, context, arguments, output, cancellationToken);
+        => _dispatcher.RunInTurn(function, context, arguments, output, cancellationToken);
 
     public ValueTask<RapCallResult> InvokeInterleavedAsync(
         RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
-        => _dispatcher.RunInTurnAsync(function, context, arguments, output, cancellationToken);
+        => _dispatcher.RunInTurn(function, context, arguments, output, cancellationToken);
 }

@@ -6,8 +6,17 @@ public sealed class RapServerOptions
     /// <summary>rap's <c>run_timeout</c>: a call still running after this is answered <c>RpcRunTimeError "Call &lt;func&gt; timeout"</c> and cancelled. Default 9 s.</summary>
     public TimeSpan RunTimeout { get; set; } = TimeSpan.FromSeconds(9);
 
-    /// <summary>Encoded generator items buffered ahead of the client. Default 16.</summary>
+    /// <summary>
+    /// Batches of encoded generator items buffered ahead of the client (the bound of the generator's grain stream
+    /// subscription; an item that took a wait travels alone). Default 16.
+    /// </summary>
     public int GeneratorBufferCapacity { get; set; } = 16;
+
+    /// <summary>The most generator items that were ready together travelling as one batch (1: no batching). Default 256.</summary>
+    public int GeneratorBatchSize { get; set; } = 256;
+
+    /// <summary>A generator batch is closed once its encoded items reach this many bytes. Default 16 KiB.</summary>
+    public int GeneratorBatchBytes { get; set; } = 16 * 1024;
 
     /// <summary>Messages buffered per channel direction before the sender waits. Default 64.</summary>
     public int ChannelBufferCapacity { get; set; } = 64;
@@ -19,10 +28,26 @@ public sealed class RapServerOptions
     public bool AddRegistryFunctions { get; set; } = true;
 
     /// <summary>
-    /// Make the call context available as <see cref="RapCallContext.Current"/> (an <see cref="AsyncLocal{T}"/>: 72 bytes
-    /// per call). Functions that take <see cref="RapCallContext"/> as a parameter get it either way. Default true.
+    /// Make the call context available as <see cref="RapCallContext.Current"/>. Async functions get it through an
+    /// <see cref="AsyncLocal{T}"/> (about 72 bytes per call); synchronous functions on the thread that runs them (no
+    /// allocation; tasks they start do not see it). Functions that take <see cref="RapCallContext"/> as a parameter get
+    /// it either way. Default true.
     /// </summary>
     public bool FlowCallContext { get; set; } = true;
+
+    /// <summary>
+    /// Where synchronous (def-style) functions run: <see cref="RapSynchronousExecution.Adaptive"/> (default) inline while
+    /// they stay below <see cref="InlineSynchronousThreshold"/>, <see cref="RapSynchronousExecution.ThreadPool"/> always
+    /// on a pool work item, <see cref="RapSynchronousExecution.Inline"/> always inline. A function's
+    /// <see cref="RapFunctionAttribute.SynchronousExecution"/> overrides it.
+    /// </summary>
+    public RapSynchronousExecution SynchronousExecution { get; set; } = RapSynchronousExecution.Adaptive;
+
+    /// <summary>
+    /// Adaptive execution: a synchronous function whose call runs longer than this (binding and encoding included) leaves
+    /// the inline path for the thread pool. Default 200 µs.
+    /// </summary>
+    public TimeSpan InlineSynchronousThreshold { get; set; } = TimeSpan.FromMicroseconds(200);
 
     /// <summary>
     /// Run unary calls inside <see cref="IFunctionGroupGrain"/> stateless-worker activations (one grain per group) and
@@ -49,9 +74,29 @@ public sealed class RapServerOptions
             throw new ArgumentOutOfRangeException(nameof(GeneratorBufferCapacity), GeneratorBufferCapacity, "must be at least 1");
         }
 
+        if (GeneratorBatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(GeneratorBatchSize), GeneratorBatchSize, "must be at least 1");
+        }
+
+        if (GeneratorBatchBytes < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(GeneratorBatchBytes), GeneratorBatchBytes, "must be at least 1");
+        }
+
         if (MaxLocalWorkers < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxLocalWorkers), MaxLocalWorkers, "must be at least 1");
+        }
+
+        if (!Enum.IsDefined(SynchronousExecution))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SynchronousExecution), SynchronousExecution, "must be Adaptive, ThreadPool or Inline");
+        }
+
+        if (InlineSynchronousThreshold <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InlineSynchronousThreshold), InlineSynchronousThreshold, "must be positive");
         }
 
         if (ChannelBufferCapacity < 1)

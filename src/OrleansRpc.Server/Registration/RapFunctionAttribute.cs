@@ -15,4 +15,17 @@ public sealed class RapFunctionAttribute : Attribute
 
     /// <summary>Further names the same function is registered under (rap's alias).</summary>
     public string[]? Aliases { get; set; }
+
+    /// <summary>
+    /// For a synchronous function: overrides <see cref="RapServerOptions.SynchronousExecution"/> (e.g.
+    /// <see cref="RapSynchronousExecution.Inline"/> for a function known to be cheap, <see cref="RapSynchronousExecution.ThreadPool"/>
+    /// for one that may block). Unset: the server's option. Ignored for async functions.
+    /// </summary>
+    public RapSynchronousExecution SynchronousExecution
+    {
+        get => SynchronousExecutionOverride ?? RapSynchronousExecution.Adaptive;
+        set => SynchronousExecutionOverride = value;
+    }
+
+    internal RapSynchronousExecution? SynchronousExecutionOverride { get; private set; }
 }

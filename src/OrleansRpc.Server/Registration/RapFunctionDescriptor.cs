@@ -1,5 +1,6 @@
 using System.Reflection;
 using OrleansRpc.Server.Binding;
+using OrleansRpc.Server.Dispatch;
 
 namespace OrleansRpc.Server;
 
@@ -31,6 +32,7 @@ public sealed class RapFunctionDescriptor
         IsSynchronous = isSynchronous;
         Invokers = invokers;
         UsesSession = parameters.Any(p => p.Source == RapParameterSource.Session);
+        Inlining = isSynchronous && kind == RapFunctionKind.Normal ? new AdaptiveInlining() : null;
     }
 
     public string Group { get; }
@@ -63,12 +65,21 @@ public sealed class RapFunctionDescriptor
 
     internal CompiledInvokers Invokers { get; }
 
+    /// <summary>The function's own <see cref="RapFunctionAttribute.SynchronousExecution"/>, if it has one.</summary>
+    internal RapSynchronousExecution? SynchronousExecution { get; set; }
+
+    /// <summary>The adaptive inlining state of a synchronous unary function (null otherwise).</summary>
+    internal AdaptiveInlining? Inlining { get; }
+
     /// <summary>The group's function-group grain, cached on first call (benign race: any reference to the group is the same).</summary>
     internal OrleansRpc.Grains.GrainReference? GroupGrain { get; set; }
 
     /// <summary>The same function under another name (rap's alias); shares the compiled invokers.</summary>
     internal RapFunctionDescriptor WithName(string name, string? group = null)
-        => new(group ?? Group, name, Kind, IsPrivate, Doc, Method, Target, Parameters, ResultType, IsSynchronous, Invokers);
+        => new(group ?? Group, name, Kind, IsPrivate, Doc, Method, Target, Parameters, ResultType, IsSynchronous, Invokers)
+        {
+            SynchronousExecution = SynchronousExecution,
+        };
 
     public override string ToString() => $"{Kind} /{Group}/{Name}";
 }

@@ -56,6 +56,8 @@ public sealed class RapFunctionRegistry
         ValidateName(group, "group");
         ValidateName(name, "name");
         var descriptor = RapInvokerCompiler.Compile(group, name, method, target, isPrivate, doc, Resolver);
+        // [RapFunction(SynchronousExecution = ...)] on a method or a lambda.
+        descriptor.SynchronousExecution = method.GetCustomAttribute<RapFunctionAttribute>()?.SynchronousExecutionOverride;
         Add(descriptor);
         return descriptor;
     }
