@@ -9,7 +9,8 @@ namespace OrleansRpc.Benchmarks.Protocol;
 /// <summary>
 /// Frame parsing and encoding of both generations on their hottest shape, a call: HEAD
 /// <c>[101, 11, {"target": "/default/sum"}, {"a": 1, "b": 2}]</c> (H-7) and the v0.5.3.8 call of O-3 with its five-key
-/// header. Decoding keeps the body raw; encoding writes straight into a pooled buffer.
+/// header. Decoding keeps the body raw; encoding writes straight into a pooled buffer. The <c>Cached</c> variants decode
+/// with a per-connection <see cref="RapHeaderCache"/> as <c>RapServerConnection</c> does.
 /// </summary>
 [MemoryDiagnoser]
 public class ProtocolFrameBenchmarks
@@ -22,6 +23,8 @@ public class ProtocolFrameBenchmarks
     private RapFrame _headFrame;
     private RapFrame _legacyFrame;
     private PooledBufferWriter _output = null!;
+    private RapHeaderCache _headCache = null!;
+    private RapHeaderCache _legacyCache = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -31,6 +34,10 @@ public class ProtocolFrameBenchmarks
         RapFrameDecoder.TryDecode(_head, RapVersion.Head, MessagePackReaderOptions.Default, true, out _headFrame);
         RapFrameDecoder.TryDecode(_legacy, RapVersion.V0538, MessagePackReaderOptions.Default, true, out _legacyFrame);
         _output = new PooledBufferWriter(512);
+        _headCache = new RapHeaderCache();
+        _legacyCache = new RapHeaderCache();
+        RapFrameDecoder.TryDecode(_head, RapVersion.Head, MessagePackReaderOptions.Default, true, _headCache, out _);
+        RapFrameDecoder.TryDecode(_legacy, RapVersion.V0538, MessagePackReaderOptions.Default, true, _legacyCache, out _);
     }
 
     [GlobalCleanup]
@@ -41,6 +48,13 @@ public class ProtocolFrameBenchmarks
 
     [Benchmark]
     public RapDecodeStatus DecodeHeadCallWithoutBodyCheck() => RapFrameDecoder.TryDecode(_head, RapVersion.Head, MessagePackReaderOptions.Default, false, out _);
+
+    /// <summary>As a connection decodes: a header seen before is served from its <see cref="RapHeaderCache"/>.</summary>
+    [Benchmark]
+    public RapDecodeStatus DecodeHeadCallCached() => RapFrameDecoder.TryDecode(_head, RapVersion.Head, MessagePackReaderOptions.Default, true, _headCache, out _);
+
+    [Benchmark]
+    public RapDecodeStatus DecodeLegacyCallCached() => RapFrameDecoder.TryDecode(_legacy, RapVersion.V0538, MessagePackReaderOptions.Default, true, _legacyCache, out _);
 
     [Benchmark]
     public RapDecodeStatus DecodeLegacyCall() => RapFrameDecoder.TryDecode(_legacy, RapVersion.V0538, MessagePackReaderOptions.Default, true, out _);

@@ -183,7 +183,8 @@ public sealed class RapHeader
             }
 
             MessagePackValue value;
-            if (cache is not null && reader.NextMessagePackType == MessagePackType.String && IsInternedValueKey(key))
+            // A one-entry header is shared whole by the cache; interning pays off for the larger per-frame ones.
+            if (cache is not null && count > 1 && reader.NextMessagePackType == MessagePackType.String && IsInternedValueKey(key))
             {
                 value = MessagePackValue.FromString(cache.ReadString(ref reader));
             }
