@@ -5,14 +5,16 @@ namespace OrleansRpc.Gateway.Connections;
 /// <summary>
 /// An auto-reset signal for exactly one waiting consumer (the connection's writer loop) and any number of
 /// setters, without allocating per wait (a <c>SemaphoreSlim</c> allocates a node for every asynchronous wait).
+/// A waiting consumer is woken through the thread pool's global (FIFO) queue rather than the setter's local one:
+/// work already queued (e.g. other calls about to complete) runs first and its answers join the same send.
 /// </summary>
-internal sealed class AsyncSignal : IValueTaskSource
+internal sealed class AsyncSignal : IValueTaskSource, IThreadPoolWorkItem
 {
     private const int Idle = 0;
     private const int Signaled = 1;
     private const int Waiting = 2;
 
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = false };
     private int _state;
 
     /// <summary>Wakes the waiter, or lets its next wait return at once.</summary>
@@ -34,7 +36,8 @@ internal sealed class AsyncSignal : IValueTaskSource
                 default:
                     if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
                     {
-                        _core.SetResult(true);
+                        // Never inline: the setter may hold locks or be the read loop.
+                        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                         return;
                     }
 
@@ -61,6 +64,8 @@ internal sealed class AsyncSignal : IValueTaskSource
         Volatile.Write(ref _state, Idle);
         return default;
     }
+
+    void IThreadPoolWorkItem.Execute() => _core.SetResult(true);
 
     void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
 

@@ -5,11 +5,18 @@ using OrleansRpc.MessagePack;
 namespace OrleansRpc.Gateway.Connections;
 
 /// <summary>
-/// The serialized write side of one connection. Frames from any thread are appended whole, under a lock,
-/// to a pending buffer; one writer loop moves that buffer to the transport and flushes when it has caught
-/// up, so bytes of two frames never interleave and a burst of answers costs one flush. While the read loop
-/// processes a batch (<see cref="BeginBatch"/>/<see cref="EndBatch"/>) the writer is not woken, so the
-/// answers produced by one read go out with a single flush.
+/// The serialized write side of one connection. Frames from any thread are appended whole, under a lock, to a
+/// pending buffer, so bytes of two frames never interleave. One party at a time moves the pending bytes to the
+/// transport and flushes:
+/// <list type="bullet">
+/// <item>the read loop, at <see cref="EndBatch"/>: the answers produced while it processed one read (calls that
+/// completed inline) go out with one flush, from the read loop, without waking the writer loop;</item>
+/// <item>the writer loop (<see cref="RunAsync"/>), woken by a frame written outside a batch. It is woken through
+/// the thread pool's global queue, so answers completing on other threads just before it runs share its send;
+/// a single answer is still sent as soon as the writer runs (no timer, no delay).</item>
+/// </list>
+/// The pending buffers are rented on the first write and returned once everything is flushed: an idle
+/// connection holds none.
 /// </summary>
 internal sealed class RapConnectionOutput : IDisposable
 {
@@ -19,18 +26,26 @@ internal sealed class RapConnectionOutput : IDisposable
     private readonly Lock _lock = new();
     private readonly AsyncSignal _signal = new();
     private readonly long _maxFrameBytes;
-    private PooledBufferWriter _pending = new(4096);
-    private PooledBufferWriter _spare = new(4096);
+    private RapOutputBuffer _pending = new();
+    private RapOutputBuffer _spare = new();
+    private PipeWriter? _transport;
     private int _batchDepth;
     private bool _signaled;
+    private bool _writing;
     private bool _completed;
     private long _framesWritten;
+    private long _flushes;
+    private ValueTask<FlushResult> _handedOffFlush;
+    private RapOutputBuffer? _handedOffBatch;
     private TaskCompletionSource? _writableWaiter;
 
     public RapConnectionOutput(long maxFrameBytes) => _maxFrameBytes = maxFrameBytes;
 
     /// <summary>Frames accepted so far (for tests and diagnostics).</summary>
     public long FramesWritten => Interlocked.Read(ref _framesWritten);
+
+    /// <summary>Flushes of the transport so far (for tests and diagnostics).</summary>
+    public long Flushes => Interlocked.Read(ref _flushes);
 
     /// <summary>Bytes waiting for the writer loop.</summary>
     public int PendingBytes
@@ -40,6 +55,18 @@ internal sealed class RapConnectionOutput : IDisposable
             lock (_lock)
             {
                 return _pending.WrittenCount;
+            }
+        }
+    }
+
+    /// <summary>True while a pending or spare buffer is rented (false once an idle connection's output is flushed).</summary>
+    public bool HoldsBuffers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.HasBuffer || _spare.HasBuffer;
             }
         }
     }
@@ -87,8 +114,7 @@ internal sealed class RapConnectionOutput : IDisposable
             frame.CopyTo(_pending.GetSpan(frame.Length));
             _pending.Advance(frame.Length);
             _framesWritten++;
-            signal = _batchDepth == 0 && !_signaled;
-            _signaled |= signal;
+            signal = ShouldSignal();
         }
 
         if (signal)
@@ -150,8 +176,7 @@ internal sealed class RapConnectionOutput : IDisposable
                 _framesWritten++;
             }
 
-            signal = _batchDepth == 0 && _pending.WrittenCount > 0 && !_signaled;
-            _signaled |= signal;
+            signal = ShouldSignal();
         }
 
         if (signal)
@@ -171,9 +196,16 @@ internal sealed class RapConnectionOutput : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ends a batch. When it was the outermost one and nobody else is writing, the caller (the read loop) moves
+    /// the pending bytes to the transport and flushes them itself; a flush that cannot complete at once (the
+    /// transport pushes back) is handed to the writer loop, so the caller never waits for the peer.
+    /// </summary>
     public void EndBatch()
     {
-        bool signal;
+        RapOutputBuffer? batch = null;
+        TaskCompletionSource? writable = null;
+        bool signal = false;
         lock (_lock)
         {
             if (_batchDepth > 0)
@@ -181,13 +213,25 @@ internal sealed class RapConnectionOutput : IDisposable
                 _batchDepth--;
             }
 
-            signal = _batchDepth == 0 && _pending.WrittenCount > 0 && !_signaled;
-            _signaled |= signal;
+            if (_batchDepth == 0 && _pending.WrittenCount > 0 && !_writing && !_completed && _transport is not null)
+            {
+                batch = TakePending(out writable);
+            }
+            else
+            {
+                signal = ShouldSignal();
+            }
         }
 
+        writable?.TrySetResult();
         if (signal)
         {
             _signal.Set();
+        }
+
+        if (batch is not null)
+        {
+            FlushFromCaller(batch);
         }
     }
 
@@ -216,43 +260,70 @@ internal sealed class RapConnectionOutput : IDisposable
         }
     }
 
-    /// <summary>The writer loop: the only code that touches <paramref name="output"/>.</summary>
+    /// <summary>The writer loop; it and <see cref="EndBatch"/> are the only code that touches <paramref name="output"/>, one at a time.</summary>
     public async Task RunAsync(PipeWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
+        lock (_lock)
+        {
+            _transport = output;
+        }
+
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             await _signal.WaitAsync().ConfigureAwait(false);
-            PooledBufferWriter batch;
-            bool last;
-            TaskCompletionSource? writable;
+
+            RapOutputBuffer? handedOff;
+            ValueTask<FlushResult> handedOffFlush;
             lock (_lock)
             {
-                _signaled = false;
-                last = _completed;
-                (batch, _pending, _spare) = (_pending, _spare, _pending);
-                writable = _writableWaiter;
-                _writableWaiter = null;
+                handedOff = _handedOffBatch;
+                handedOffFlush = _handedOffFlush;
+                _handedOffBatch = null;
+                _handedOffFlush = default;
             }
 
-            writable?.TrySetResult();
-
-            if (batch.WrittenCount > 0)
+            if (handedOff is not null && !EndWrite(handedOff, await handedOffFlush.ConfigureAwait(false), wakeWriter: false))
             {
-                output.Write(batch.WrittenSpan);
-                batch.Reset();
-                FlushResult flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (flush.IsCompleted || flush.IsCanceled)
+                return;
+            }
+
+            while (true)
+            {
+                RapOutputBuffer batch;
+                bool last;
+                TaskCompletionSource? writable;
+                lock (_lock)
                 {
-                    Complete(); // the peer is gone: drop whatever comes later
-                    return;
-                }
-            }
+                    _signaled = false;
+                    if (_writing)
+                    {
+                        break; // the read loop is writing; it signals again if it leaves bytes behind
+                    }
 
-            if (last)
-            {
-                return; // nothing can be queued after completion, and the batch taken above held everything before it
+                    last = _completed;
+                    if (_pending.WrittenCount == 0)
+                    {
+                        if (last)
+                        {
+                            return;
+                        }
+
+                        break;
+                    }
+
+                    batch = TakePending(out writable);
+                }
+
+                writable?.TrySetResult();
+                output.Write(batch.WrittenSpan);
+                Interlocked.Increment(ref _flushes);
+                FlushResult flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (!EndWrite(batch, flush, wakeWriter: false) || last)
+                {
+                    return; // the peer is gone, or nothing can be queued after completion and this batch held everything before it
+                }
             }
         }
     }
@@ -262,8 +333,112 @@ internal sealed class RapConnectionOutput : IDisposable
         lock (_lock)
         {
             _completed = true;
-            _pending.Dispose();
-            _spare.Dispose();
+            if (!_writing)
+            {
+                _pending.Release();
+                _spare.Release();
+            }
         }
+    }
+
+    // Under the lock: wake the writer for a frame written outside a batch, unless it is already woken or someone writes.
+    private bool ShouldSignal()
+    {
+        bool signal = _batchDepth == 0 && !_signaled && !_writing;
+        _signaled |= signal;
+        return signal;
+    }
+
+    // Under the lock: take ownership of the transport and of the pending bytes.
+    private RapOutputBuffer TakePending(out TaskCompletionSource? writable)
+    {
+        _writing = true;
+        RapOutputBuffer batch = _pending;
+        _pending = _spare;
+        _spare = batch;
+        writable = _writableWaiter;
+        _writableWaiter = null;
+        return batch;
+    }
+
+    private void FlushFromCaller(RapOutputBuffer batch)
+    {
+        PipeWriter transport = _transport!;
+        ValueTask<FlushResult> flush;
+        try
+        {
+            transport.Write(batch.WrittenSpan);
+            Interlocked.Increment(ref _flushes);
+            flush = transport.FlushAsync();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException)
+        {
+            EndWrite(batch, new FlushResult(isCanceled: false, isCompleted: true), wakeWriter: true); // the peer is gone: drop the rest
+            return;
+        }
+
+        if (flush.IsCompletedSuccessfully)
+        {
+            EndWrite(batch, flush.Result, wakeWriter: true);
+            return;
+        }
+
+        // The transport pushes back: the writer loop waits for it (and keeps ownership until then).
+        lock (_lock)
+        {
+            _handedOffBatch = batch;
+            _handedOffFlush = flush;
+            _signaled = true;
+        }
+
+        _signal.Set();
+    }
+
+    /// <summary>
+    /// Gives up ownership after a write; false when the transport is gone (the output is then completed).
+    /// <paramref name="wakeWriter"/>: the read loop wrote, so the writer loop must be woken for bytes queued meanwhile
+    /// (the writer loop itself just looks again).
+    /// </summary>
+    private bool EndWrite(RapOutputBuffer batch, FlushResult flush, bool wakeWriter)
+    {
+        bool signal;
+        lock (_lock)
+        {
+            _writing = false;
+            batch.Reset();
+            if (_pending.WrittenCount == 0)
+            {
+                // Idle (or done): hold no buffer until the next write.
+                _pending.Release();
+                batch.Release();
+            }
+            else if (batch.Capacity > RapOutputBuffer.MaxRetainedSize)
+            {
+                batch.Release(); // do not keep a huge buffer for a busy connection either
+            }
+
+            signal = wakeWriter && ShouldSignalAfterWrite();
+        }
+
+        if (signal)
+        {
+            _signal.Set();
+        }
+
+        if (flush.IsCompleted || flush.IsCanceled)
+        {
+            Complete(); // the peer is gone: drop whatever comes later
+            return false;
+        }
+
+        return true;
+    }
+
+    // Under the lock: bytes were queued while the read loop wrote (or the output was completed meanwhile): the writer takes over.
+    private bool ShouldSignalAfterWrite()
+    {
+        bool signal = ((_pending.WrittenCount > 0 && _batchDepth == 0) || _completed) && !_signaled;
+        _signaled |= signal;
+        return signal;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol;
@@ -17,13 +18,18 @@ internal sealed class PendingCall
 {
     private const int MaxPooled = 1024;
     private const int MaxKeptBufferBytes = 64 * 1024;
+    private const int MaxKeptArgumentBytes = 4 * 1024;
     private static readonly ConcurrentQueue<PendingCall> s_pool = new();
     private static int s_pooled;
 
     private readonly Action _onCompleted;
     private PooledBufferWriter _output = new(256);
     private RapProtocolHandler? _owner;
-    private byte[]? _arguments;
+
+    // Kept with the pooled call (up to MaxKeptArgumentBytes): renting per call from the shared pool would return
+    // the array on the completing thread, which misses the renting thread's cache.
+    private byte[] _arguments = [];
+    private bool _argumentsRented;
     private long _token;
     private ConfiguredValueTaskAwaitable<RapCallResult>.ConfiguredValueTaskAwaiter _awaiter;
 
@@ -72,7 +78,20 @@ internal sealed class PendingCall
     {
         int p = checked((int)request.Positional.Length);
         int k = checked((int)request.Keywords.Length);
-        _arguments = ArrayPool<byte>.Shared.Rent(Math.Max(1, p + k));
+        int needed = p + k;
+        if (needed > _arguments.Length)
+        {
+            if (needed > MaxKeptArgumentBytes)
+            {
+                _arguments = ArrayPool<byte>.Shared.Rent(needed);
+                _argumentsRented = true;
+            }
+            else
+            {
+                _arguments = GC.AllocateUninitializedArray<byte>((int)Math.Min(MaxKeptArgumentBytes, Math.Max(64, BitOperations.RoundUpToPowerOf2((uint)needed))));
+            }
+        }
+
         request.Positional.CopyTo(_arguments);
         request.Keywords.CopyTo(_arguments.AsSpan(p));
         var keywords = new ReadOnlySequence<byte>(_arguments, p, k);
@@ -121,9 +140,11 @@ internal sealed class PendingCall
     private void Release()
     {
         _owner = null;
-        if (Interlocked.Exchange(ref _arguments, null) is { } arguments)
+        if (_argumentsRented)
         {
-            ArrayPool<byte>.Shared.Return(arguments);
+            ArrayPool<byte>.Shared.Return(_arguments); // a large call: do not keep its buffer in the pool
+            _arguments = [];
+            _argumentsRented = false;
         }
 
         if (_output.FreeCapacity + _output.WrittenCount > MaxKeptBufferBytes)

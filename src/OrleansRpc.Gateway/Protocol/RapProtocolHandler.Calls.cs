@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol;
 using OrleansRpc.Protocol.Connections;
@@ -9,8 +8,9 @@ namespace OrleansRpc.Gateway.Protocol;
 
 internal sealed partial class RapProtocolHandler
 {
-    // v0.5.3.8 generators parked between the client's call_id requests, by the protocol's generator id.
-    private readonly ConcurrentDictionary<long, RapGeneratorStream> _legacyGenerators = new();
+    // v0.5.3.8 generators parked between the client's call_id requests, by the protocol's generator id (created on
+    // first use: most connections never start one).
+    private readonly LazyConcurrentDictionary<long, RapGeneratorStream> _legacyGenerators = new();
 
     public void OnCall(RapServerConnection connection, in RapCallRequest request)
     {

@@ -33,6 +33,109 @@ public sealed class RapConnectionOutputTests
     }
 
     [Fact]
+    public async Task A_batch_is_flushed_once_by_the_caller_of_EndBatch_without_the_writer_loop()
+    {
+        var pipe = new Pipe();
+        var counting = new CountingPipeWriter(pipe.Writer);
+        using var output = new RapConnectionOutput(1024);
+        Task writer = output.RunAsync(counting, CancellationToken.None);
+
+        output.BeginBatch();
+        output.Write([1, 2]);
+        output.Write([3]);
+        output.Write([4]);
+        Assert.Equal(0, counting.Flushes);
+        output.EndBatch();
+
+        // Flushed synchronously inside EndBatch: the writer loop (which runs on the thread pool) had no part in it.
+        Assert.Equal(1, counting.Flushes);
+        Assert.Equal(1, output.Flushes);
+        Assert.True(pipe.Reader.TryRead(out ReadResult read));
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, read.Buffer.ToArray());
+        pipe.Reader.AdvanceTo(read.Buffer.End);
+
+        output.Complete();
+        await writer.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, counting.Flushes);
+    }
+
+    [Fact]
+    public async Task A_single_frame_outside_a_batch_is_sent_without_waiting_for_a_batch()
+    {
+        var pipe = new Pipe();
+        using var output = new RapConnectionOutput(1024);
+        Task writer = output.RunAsync(pipe.Writer, CancellationToken.None);
+
+        output.Write([7, 8]);
+        ReadResult read = await pipe.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(new byte[] { 7, 8 }, read.Buffer.ToArray());
+        pipe.Reader.AdvanceTo(read.Buffer.End);
+
+        output.Complete();
+        await writer.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Buffers_are_rented_on_first_write_and_returned_once_flushed()
+    {
+        var pipe = new Pipe();
+        using var output = new RapConnectionOutput(1024);
+        Task writer = output.RunAsync(pipe.Writer, CancellationToken.None);
+        Assert.False(output.HoldsBuffers);
+
+        output.BeginBatch();
+        output.Write([1, 2, 3]);
+        Assert.True(output.HoldsBuffers);
+        output.EndBatch();
+
+        Assert.False(output.HoldsBuffers);
+        Assert.Equal(0, output.PendingBytes);
+
+        // Again through the writer loop: once it has flushed, it gives the buffers back too.
+        output.Write([4]);
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, await ReadExactlyAsync(pipe.Reader, 4));
+        output.Complete();
+        await writer.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(output.HoldsBuffers);
+    }
+
+    [Fact]
+    public async Task A_batch_flush_the_transport_pushes_back_on_is_finished_by_the_writer_loop_in_order()
+    {
+        // A tiny pause threshold: the caller's flush cannot complete at once and is handed to the writer loop.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8, resumeWriterThreshold: 4, useSynchronizationContext: false));
+        using var output = new RapConnectionOutput(1024);
+        Task writer = output.RunAsync(pipe.Writer, CancellationToken.None);
+
+        output.BeginBatch();
+        output.Write(Enumerable.Repeat((byte)1, 32).ToArray());
+        output.EndBatch(); // must not block although the reader reads nothing yet
+        output.Write(Enumerable.Repeat((byte)2, 32).ToArray());
+        output.BeginBatch();
+        output.Write(Enumerable.Repeat((byte)3, 32).ToArray());
+        output.EndBatch();
+
+        byte[] received = await ReadExactlyAsync(pipe.Reader, 96);
+        Assert.Equal(Enumerable.Repeat((byte)1, 32).Concat(Enumerable.Repeat((byte)2, 32)).Concat(Enumerable.Repeat((byte)3, 32)), received);
+        output.Complete();
+        await writer.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(output.HoldsBuffers);
+    }
+
+    [Fact]
+    public async Task Frames_queued_before_completion_are_still_sent()
+    {
+        var pipe = new Pipe();
+        using var output = new RapConnectionOutput(1024);
+        output.BeginBatch();
+        output.Write([5]);
+        output.Complete(); // ends the batch too: the writer loop sends what is pending
+        await output.RunAsync(pipe.Writer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await pipe.Writer.CompleteAsync();
+        Assert.Equal(new byte[] { 5 }, (await pipe.Reader.ReadAsync()).Buffer.ToArray());
+    }
+
+    [Fact]
     public async Task Concurrent_writers_never_interleave_frames()
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
@@ -78,6 +181,19 @@ public sealed class RapConnectionOutputTests
         output.Complete();
         Assert.False(output.Write([1]));
         Assert.Equal(0, output.PendingBytes);
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(PipeReader reader, int count)
+    {
+        var received = new List<byte>();
+        while (received.Count < count)
+        {
+            ReadResult read = await reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            received.AddRange(read.Buffer.ToArray());
+            reader.AdvanceTo(read.Buffer.End);
+        }
+
+        return [.. received];
     }
 
     private sealed class CountingPipeWriter(PipeWriter inner) : PipeWriter

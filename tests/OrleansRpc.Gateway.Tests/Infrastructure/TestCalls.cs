@@ -9,6 +9,9 @@ public sealed class TestCalls
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _gates = new();
     private readonly List<string> _events = [];
 
+    /// <summary>The gateway connections the handler served, in order (to look at their output).</summary>
+    internal ConcurrentQueue<Gateway.Connections.RapConnection> Connections { get; } = new();
+
     /// <summary>Ids of held calls as they start.</summary>
     public Channel<long> Started { get; } = Channel.CreateUnbounded<long>();
 

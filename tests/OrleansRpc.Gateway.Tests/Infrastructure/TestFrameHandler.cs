@@ -18,6 +18,7 @@ internal sealed class TestFrameHandler : IRapFrameHandler
     {
         _connection = connection;
         _calls = calls;
+        calls.Connections.Enqueue(connection);
     }
 
     public void OnFrame(in ReadOnlySequence<byte> frame)
