@@ -188,6 +188,11 @@ public sealed class RapHeader
             {
                 value = MessagePackValue.FromString(cache.ReadString(ref reader));
             }
+            else if (cache is not null && count > 1 && key is RapHeaderKeys.Host)
+            {
+                // v0.5.3.8 sends its [address, port] with every frame.
+                value = cache.ReadValue(ref reader);
+            }
             else
             {
                 value = MessagePackValue.Read(ref reader);

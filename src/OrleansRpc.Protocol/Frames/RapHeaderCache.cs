@@ -8,7 +8,7 @@ namespace OrleansRpc.Protocol.Frames;
 /// allocates nothing: a header made only of <c>target</c>, <c>channel_life_cycle</c> and <c>status_code</c> (a HEAD
 /// call <c>{"target": "/g/n"}</c>, a channel MSG, an answer) is decoded once, frozen (<see cref="RapHeader.IsReadOnly"/>)
 /// and handed out again for the same bytes; short strs (v0.5.3.8 group and function names, well-known header values)
-/// are interned. Headers with other keys (deadlines, user headers, v0.5.3.8's fresh <c>request_id</c>) are decoded as
+/// are interned, and so is the v0.5.3.8 <c>host</c> value. Headers with other keys (deadlines, user headers, v0.5.3.8's fresh <c>request_id</c>) are decoded as
 /// usual and never stored.
 /// </summary>
 /// <remarks>
@@ -29,6 +29,7 @@ public sealed class RapHeaderCache
     private readonly int _capacity;
     private Dictionary<byte[], RapHeader>? _headers;
     private Dictionary<byte[], string>? _strings;
+    private Dictionary<byte[], MessagePackValue>? _values;
     private byte[]? _lastKey;
     private RapHeader? _lastHeader;
 
@@ -50,6 +51,9 @@ public sealed class RapHeaderCache
 
     /// <summary>Strings currently interned.</summary>
     public int StringCount => _strings?.Count ?? 0;
+
+    /// <summary>Other header values currently interned.</summary>
+    public int ValueCount => _values?.Count ?? 0;
 
     /// <summary>
     /// Reads the header map at <paramref name="reader"/> when its bytes are known (the reader then moves past it).
@@ -146,5 +150,45 @@ public sealed class RapHeaderCache
 
         _strings[span.ToArray()] = text;
         return text;
+    }
+
+    /// <summary>
+    /// Reads the value at <paramref name="reader"/>, returning the instance decoded before for the same bytes (values are
+    /// immutable, so frames can share them).
+    /// </summary>
+    internal MessagePackValue ReadValue(ref MessagePackReader reader)
+    {
+        var probe = reader;
+        ReadOnlySequence<byte> bytes;
+        try
+        {
+            bytes = probe.ReadRaw();
+        }
+        catch (MessagePackSerializationException)
+        {
+            return MessagePackValue.Read(ref reader);
+        }
+
+        if (!bytes.IsSingleSegment || bytes.Length > MaxStringBytes)
+        {
+            return MessagePackValue.Read(ref reader);
+        }
+
+        var raw = bytes.FirstSpan;
+        if (_values is not null && _values.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(raw, out var known))
+        {
+            reader = probe;
+            return known;
+        }
+
+        var value = MessagePackValue.Read(ref reader);
+        _values ??= new Dictionary<byte[], MessagePackValue>(Utf8BytesComparer.Instance);
+        if (_values.Count >= _capacity)
+        {
+            _values.Clear();
+        }
+
+        _values[raw.ToArray()] = value;
+        return value;
     }
 }

@@ -119,6 +119,9 @@ public class RapHeaderCacheTests
         Assert.NotSame(first.Header, second.Header);
         Assert.Equal("r2", second.Header.RequestId);
         Assert.Same(first.Header.UserAgent, second.Header.UserAgent);
+        Assert.True(second.Header.TryGetValue("host", out var host));
+        Assert.Equal(Array("127.0.0.1", 9000), host);
+        Assert.Equal(1, cache.ValueCount);
     }
 
     [Theory]
