@@ -95,6 +95,9 @@ public sealed class RealServerTests : IAsyncLifetime
             o.MaxConnectionsPerEndpoint = 1;
             o.MaxInFlightPerConnection = 1;
         });
+
+        // Connected first: the call's timeout also bounds getting a connection (see TimeoutAndCancellationTests).
+        await client.StartAsync();
         await Assert.ThrowsAsync<RapTimeoutException>(() =>
             client.InvokeAsync<long>("default", "sleep_ms", RapArgs.Of(("ms", 1000)), RapCallOptions.WithTimeout(TimeSpan.FromMilliseconds(100))).AsTask());
         Assert.Equal(8, await client.InvokeAsync<long>("default", "sum_sync", ("a", 4), ("b", 4)));

@@ -21,6 +21,9 @@ public sealed class TimeoutAndCancellationTests
             o.MaxConnectionsPerEndpoint = 1;
         });
 
+        // Connected first: the call's timeout also bounds getting a connection, and a slow handshake (a loaded
+        // machine) would end the call as "no connection" before it was ever sent.
+        await client.StartAsync();
         await Assert.ThrowsAsync<RapTimeoutException>(() =>
             client.InvokeAsync<int>("default", "hang", null, RapCallOptions.WithTimeout(TimeSpan.FromMilliseconds(100))).AsTask());
 

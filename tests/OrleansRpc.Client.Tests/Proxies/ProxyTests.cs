@@ -107,6 +107,9 @@ public sealed class ProxyTests
         await using var server = FakeRapServer.Start(functions.HandleAsync);
         await using var client = RapClient.Create(server.Endpoint);
         var calculator = client.CreateProxy<ICalculator>();
+
+        // Connected first: the 100 ms timeout must run out waiting for the answer, not for the handshake.
+        await client.StartAsync();
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => calculator.SumAsync(1, 2, cancellation.Token));
         await Assert.ThrowsAsync<RapTimeoutException>(() => calculator.EchoArgs(1, 1, RapCallOptions.WithTimeout(TimeSpan.FromMilliseconds(100))));
