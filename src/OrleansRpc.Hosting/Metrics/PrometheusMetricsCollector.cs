@@ -33,13 +33,13 @@ public sealed class PrometheusMetricsCollector : IHostedLifecycleService, IDispo
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _listener.InstrumentPublished = OnInstrumentPublished;
         _listener.MeasurementsCompleted = (instrument, _) => _instruments.TryRemove(instrument, out InstrumentAggregator? _);
-        _listener.SetMeasurementEventCallback<byte>(static (_, value, tags, state) => ((InstrumentAggregator)state!).Record(value, tags));
-        _listener.SetMeasurementEventCallback<short>(static (_, value, tags, state) => ((InstrumentAggregator)state!).Record(value, tags));
-        _listener.SetMeasurementEventCallback<int>(static (_, value, tags, state) => ((InstrumentAggregator)state!).Record(value, tags));
-        _listener.SetMeasurementEventCallback<long>(static (_, value, tags, state) => ((InstrumentAggregator)state!).Record(value, tags));
-        _listener.SetMeasurementEventCallback<float>(static (_, value, tags, state) => ((InstrumentAggregator)state!).Record(value, tags));
-        _listener.SetMeasurementEventCallback<double>(static (_, value, tags, state) => ((InstrumentAggregator)state!).Record(value, tags));
-        _listener.SetMeasurementEventCallback<decimal>(static (_, value, tags, state) => ((InstrumentAggregator)state!).Record((double)value, tags));
+        _listener.SetMeasurementEventCallback<byte>(static (_, value, tags, state) => Record(state, value, tags));
+        _listener.SetMeasurementEventCallback<short>(static (_, value, tags, state) => Record(state, value, tags));
+        _listener.SetMeasurementEventCallback<int>(static (_, value, tags, state) => Record(state, value, tags));
+        _listener.SetMeasurementEventCallback<long>(static (_, value, tags, state) => Record(state, value, tags));
+        _listener.SetMeasurementEventCallback<float>(static (_, value, tags, state) => Record(state, value, tags));
+        _listener.SetMeasurementEventCallback<double>(static (_, value, tags, state) => Record(state, value, tags));
+        _listener.SetMeasurementEventCallback<decimal>(static (_, value, tags, state) => Record(state, (double)value, tags));
     }
 
     /// <summary>Starts listening (idempotent).</summary>
@@ -132,6 +132,19 @@ public sealed class PrometheusMetricsCollector : IHostedLifecycleService, IDispo
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _listener.Dispose();
+
+    /// <summary>
+    /// Routes a measurement to its aggregator (the listener's subscription state). The state is null when the
+    /// instrument's meter was disposed (a host in the same process stopping) while a scrape was observing it:
+    /// the listener read the subscription after it was removed. Such a measurement belongs to nobody any more.
+    /// </summary>
+    internal static void Record(object? state, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (state is InstrumentAggregator aggregator)
+        {
+            aggregator.Record(value, tags);
+        }
+    }
 
     private void OnInstrumentPublished(Instrument instrument, MeterListener listener)
     {

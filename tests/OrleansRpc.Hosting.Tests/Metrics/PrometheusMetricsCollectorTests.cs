@@ -25,6 +25,14 @@ public sealed class PrometheusMetricsCollectorTests
     }
 
     [Fact]
+    public void A_measurement_whose_subscription_is_gone_is_dropped()
+    {
+        // A host stopping in the same process disposes its meter while another host's scrape observes one of its
+        // instruments: the listener then reports the measurement with the subscription state it no longer has.
+        PrometheusMetricsCollector.Record(state: null, 1, [new KeyValuePair<string, object?>("group", "default")]);
+    }
+
+    [Fact]
     public void Counters_histograms_gauges_and_up_down_counters_are_rendered_with_their_values()
     {
         string meterName = UniqueMeterName();
@@ -126,9 +134,13 @@ public sealed class PrometheusMetricsCollectorTests
     [Fact]
     public void Recording_into_an_existing_series_does_not_allocate()
     {
-        using var collector = new PrometheusMetricsCollector(Options.Create(new MetricsOptions()));
+        // A meter only this collector exports: the collectors of hosts that tests running in parallel start
+        // (they export every "OrleansRpc" meter) would otherwise subscribe to these instruments in the middle
+        // of the loop, and their first measurement rightly allocates a series in their own aggregator.
+        string meterName = "Private" + Guid.NewGuid().ToString("N");
+        using var collector = new PrometheusMetricsCollector(Options.Create(new MetricsOptions { Meters = [meterName] }));
         collector.Start();
-        using var meter = new Meter(UniqueMeterName());
+        using var meter = new Meter(meterName);
         Counter<long> calls = meter.CreateCounter<long>("orleansrpc.test.hot");
         Histogram<double> duration = meter.CreateHistogram<double>("orleansrpc.test.hot.duration", unit: "s");
         var group = new KeyValuePair<string, object?>("group", "default");
