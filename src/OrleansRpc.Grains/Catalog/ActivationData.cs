@@ -167,7 +167,7 @@ internal sealed class ActivationData : IGrainContext
         }
     }
 
-    /// <summary>Collects (and claims) requests past their deadline; waiting ones are removed from the queue.</summary>
+    /// <summary>Collects requests past their deadline; waiting ones are removed from the queue.</summary>
     public void CollectExpired(long now, List<GrainRequest> expired)
     {
         if (_runningCount == 0 && _waitingCount == 0)
@@ -177,25 +177,23 @@ internal sealed class ActivationData : IGrainContext
 
         lock (_lock)
         {
-            // Claimed here, under the lock the turn's completion also takes: whichever comes first answers the caller.
+            // Marked under the lock the turn's completion also takes: a request the sweep hands to a timeout work
+            // item is never pooled, whichever answers its caller first.
             foreach (var request in _running)
             {
-                if (request.Deadline <= now && request.TryClaimForTimeout())
+                if (request.Deadline <= now && !request.IsCallerCompleted)
                 {
+                    request.MarkTimeoutPending();
                     expired.Add(request);
                 }
             }
 
             for (var i = _waiting.Count - 1; i >= 0; i--)
             {
-                var request = _waiting[i];
-                if (request.Deadline <= now)
+                if (_waiting[i].Deadline <= now)
                 {
+                    expired.Add(_waiting[i]);
                     _waiting.RemoveAt(i);
-                    if (request.TryClaimForTimeout())
-                    {
-                        expired.Add(request);
-                    }
                 }
             }
 

@@ -23,6 +23,7 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
     private CancellationTokenRegistration _callerRegistration;
     private bool _hasCallerRegistration;
     private bool _usedFilters;
+    private bool _timeoutPending;
     private Activity? _activity;
     private CancellationTokenSource? _cts;
 
@@ -73,7 +74,7 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
     /// <summary>Internal runtime calls (enumerator steps) skip call filters.</summary>
     public bool BypassFilters { get; private set; }
 
-    /// <summary>Whether the caller already has its outcome (result, error, timeout or cancellation), or a timeout claimed it.</summary>
+    /// <summary>Whether the caller already has its outcome (result, error, timeout or cancellation).</summary>
     public bool IsCallerCompleted => Volatile.Read(ref _callerCompleted) != 0;
 
     protected bool HasResponse { get; set; }
@@ -201,6 +202,7 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
         _callerRegistration = default;
         _hasCallerRegistration = false;
         _usedFilters = false;
+        _timeoutPending = false;
         _activity = null;
         _cts = null;
         Runtime = null!;
@@ -285,14 +287,19 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
     }
 
     /// <summary>
-    /// Claims the caller for a response timeout (called by the sweep under the activation's lock, so that the turn's
-    /// own completion cannot win afterwards and pool the request while the timeout still holds it).
+    /// Marks the request as handed to a timeout work item (called by the sweep under the activation's lock, which the
+    /// turn's completion also takes first): such a request is never pooled, as that work item will still touch it.
     /// </summary>
-    public bool TryClaimForTimeout() => TryClaimCaller();
+    public void MarkTimeoutPending() => _timeoutPending = true;
 
-    /// <summary>The response timeout expired: answers the caller claimed by <see cref="TryClaimForTimeout"/>.</summary>
+    /// <summary>The response timeout expired (called by the runtime's sweep).</summary>
     public void OnTimeout()
     {
+        if (!TryClaimCaller())
+        {
+            return;
+        }
+
         Runtime.Instruments.Timeouts.Add(1);
         if (IsStarted && Runtime.CancelRequestOnTimeout)
         {
@@ -377,8 +384,9 @@ internal abstract class GrainRequest : IIncomingGrainCallContext, IInvokable
             if (TryClaimCaller())
             {
                 // Poolable only if no one else can still reach this request: the caller's cancellation callback is
-                // removed before it ran (Unregister is false if it ran or is running), and no filter or activity saw it.
-                pooled = !_usedFilters && _activity is null && (!_hasCallerRegistration || _callerRegistration.Unregister());
+                // removed before it ran (Unregister is false if it ran or is running), no timeout work item holds it
+                // (marked under the activation lock that OnRequestCompleted took above), no filter or activity saw it.
+                pooled = !_usedFilters && !_timeoutPending && _activity is null && (!_hasCallerRegistration || _callerRegistration.Unregister());
                 if (!pooled && _hasCallerRegistration)
                 {
                     _callerRegistration.Unregister();

@@ -290,7 +290,6 @@ internal sealed class GrainRuntime : ILifecycleParticipant<ISiloLifecycle>, IDis
                 activation.CollectExpired(now, expired);
             }
 
-            // Each was claimed under its activation's lock: the turn can no longer answer (or pool) it.
             foreach (var request in expired)
             {
                 // Off the timer thread: the caller's continuation may run inline with the completion.
