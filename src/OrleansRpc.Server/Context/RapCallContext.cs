@@ -20,7 +20,11 @@ public sealed class RapCallContext
     [ThreadStatic]
     private static RapCallContext? t_synchronous;
     private static readonly IReadOnlyDictionary<string, MessagePackValue> s_empty = new Dictionary<string, MessagePackValue>();
-    private RapSession? _session;
+    // One object per call: kept small. The session slot holds the store until the session is activated (lazily).
+    private object? _session;
+    private long _deadlineUtcTicks;
+    private short _deadlineOffsetMinutes;
+    private bool _hasDeadline;
 
     /// <summary>
     /// The context of the call running on this async flow, or <see langword="null"/>. For a synchronous function, the
@@ -62,7 +66,16 @@ public sealed class RapCallContext
     public string? SessionId { get; init; }
 
     /// <summary>HEAD <c>X-rap-deadline</c> as an absolute time, when the client sent one.</summary>
-    public DateTimeOffset? Deadline { get; init; }
+    public DateTimeOffset? Deadline
+    {
+        get => _hasDeadline ? new DateTimeOffset(_deadlineUtcTicks, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(_deadlineOffsetMinutes)) : null;
+        init
+        {
+            _hasDeadline = value.HasValue;
+            _deadlineUtcTicks = value.GetValueOrDefault().UtcTicks;
+            _deadlineOffsetMinutes = (short)value.GetValueOrDefault().TotalOffsetMinutes;
+        }
+    }
 
     /// <summary>The peer counts as local for private functions (the gateway decides; see <c>--private-remote</c>).</summary>
     public bool IsLocalPeer { get; init; }
@@ -79,11 +92,37 @@ public sealed class RapCallContext
     /// </summary>
     public RapSession? Session
     {
-        get => _session ??= SessionId is { } id && SessionStore is { } store ? store.GetOrActivate(id) : null;
+        get
+        {
+            if (_session is RapSession session)
+            {
+                return session;
+            }
+
+            var activated = SessionId is { } id && _session is RapSessionStore store ? store.GetOrActivate(id) : null;
+            if (activated is not null)
+            {
+                _session = activated;
+            }
+
+            return activated;
+        }
+
         internal set => _session = value;
     }
 
-    internal RapSessionStore? SessionStore { get; set; }
+    /// <summary>Where <see cref="Session"/> is activated from; set by the dispatcher (a session already set is kept).</summary>
+    internal RapSessionStore? SessionStore
+    {
+        get => _session as RapSessionStore;
+        set
+        {
+            if (_session is not RapSession)
+            {
+                _session = value;
+            }
+        }
+    }
 
     /// <summary>
     /// A context for a call the protocol layer decoded. The session key is the 0.5.3.8 <c>session_id</c> header, and
