@@ -170,6 +170,18 @@ public sealed partial class RapServerConnection
         }
     }
 
+    /// <summary>Whether a pooled output or scratch array is held (false once drained: idle connections hold none).</summary>
+    internal bool HoldsOutputBuffer
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _output.HoldsBuffer || _scratch.HoldsBuffer;
+            }
+        }
+    }
+
     /// <summary>
     /// When <see cref="OnTimer"/> must be called next (absolute, in <see cref="TimeProvider.GetUtcNow"/> terms), or
     /// <see langword="null"/> when no timer is due (before <see cref="Start"/> or after close).
@@ -211,6 +223,8 @@ public sealed partial class RapServerConnection
     public SequencePosition Receive(in ReadOnlySequence<byte> input)
     {
         var consumed = input.Start;
+        var nested = _sync.IsHeldByCurrentThread;
+        var signal = false;
         lock (_sync)
         {
             if (!_started)
@@ -218,6 +232,8 @@ public sealed partial class RapServerConnection
                 throw new InvalidOperationException("Call Start() first.");
             }
 
+            // One clock read per read batch: frames that arrived together share their arrival time.
+            var now = Now();
             var remaining = input;
             while (!IsClosed && !remaining.IsEmpty)
             {
@@ -242,16 +258,23 @@ public sealed partial class RapServerConnection
                 var frame = remaining.Slice(0, end);
                 remaining = remaining.Slice(end);
                 consumed = end;
-                HandleFrame(frame);
+                HandleFrame(frame, now);
             }
 
             if (IsClosed)
             {
                 consumed = input.End;
             }
+
+            // Taken here rather than by SignalOutput, which would take the lock a second time per read.
+            signal = !nested && TakeOutputSignal();
         }
 
-        SignalOutput();
+        if (signal)
+        {
+            _handler.OnOutputAvailable(this);
+        }
+
         return consumed;
     }
 
@@ -395,9 +418,8 @@ public sealed partial class RapServerConnection
         SignalOutput();
     }
 
-    private void HandleFrame(ReadOnlySequence<byte> frame)
+    private void HandleFrame(ReadOnlySequence<byte> frame, long now)
     {
-        var now = Now();
         _lastFrameAt = now;
         _lastPongAt = now; // any frame proves liveness (§7 #2)
         if (Version is null || (_versionFromSilence && Version == RapVersion.V0538))
@@ -632,6 +654,13 @@ public sealed partial class RapServerConnection
 
     private void MarkOutput() => _outputSignal = true;
 
+    private bool TakeOutputSignal()
+    {
+        var signal = _outputSignal && _output.WrittenCount > 0;
+        _outputSignal = false;
+        return signal;
+    }
+
     private void SignalOutput()
     {
         if (_sync.IsHeldByCurrentThread)
@@ -643,8 +672,7 @@ public sealed partial class RapServerConnection
         bool signal;
         lock (_sync)
         {
-            signal = _outputSignal && _output.WrittenCount > 0;
-            _outputSignal = false;
+            signal = TakeOutputSignal();
         }
 
         if (signal)
