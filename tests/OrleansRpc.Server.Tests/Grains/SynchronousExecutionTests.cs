@@ -126,6 +126,51 @@ public sealed class SynchronousExecutionTests
     }
 
     [Fact]
+    public async Task After_a_long_inline_run_a_demotion_starts_the_probation_over()
+    {
+        var time = new ManualTimeProvider();
+        await using var provider = Start(
+            b => b.AddFunction((bool slow) =>
+            {
+                if (slow)
+                {
+                    time.Advance(TimeSpan.FromMilliseconds(1));
+                }
+
+                return slow;
+            }, "work"),
+            time: time);
+        var dispatcher = provider.GetRequiredService<RapDispatcher>();
+        var work = dispatcher.Registry.Find("default", "work", RapFunctionKind.Normal)!;
+
+        async Task Fast(int calls)
+        {
+            for (var i = 0; i < calls; i++)
+            {
+                Assert.True((await Call(dispatcher, "work", Msgpack.Map(("slow", false)))).Result.IsSuccess);
+            }
+        }
+
+        // Promoted, then slow at once: the next probation is 32 calls.
+        await Fast(16);
+        Assert.True((await Call(dispatcher, "work", Msgpack.Map(("slow", true)))).Result.IsSuccess);
+        await Fast(31);
+        Assert.False(dispatcher.RunsInline(work));
+        await Fast(1);
+        Assert.True(dispatcher.RunsInline(work));
+
+        // 1024 fast inline calls, then one slow one (a GC pause, say): the probation is back to 16.
+        await Fast(1024);
+        Assert.True(dispatcher.RunsInline(work));
+        Assert.True((await Call(dispatcher, "work", Msgpack.Map(("slow", true)))).Result.IsSuccess);
+        Assert.False(dispatcher.RunsInline(work));
+        await Fast(15);
+        Assert.False(dispatcher.RunsInline(work));
+        await Fast(1);
+        Assert.True(dispatcher.RunsInline(work));
+    }
+
+    [Fact]
     public async Task ThreadPool_mode_answers_at_the_run_timeout_while_the_function_still_blocks()
     {
         using var gate = new ManualResetEventSlim();
