@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol.Crypto;
+using OrleansRpc.Testing;
 
 namespace OrleansRpc.Client.Tests.Infrastructure;
 
@@ -13,11 +14,10 @@ namespace OrleansRpc.Client.Tests.Infrastructure;
 /// </summary>
 internal sealed class HeadTranscriptReplayer
 {
-    private readonly Transcript _transcript;
     private readonly RapCryptoKey? _key;
     private readonly List<TranscriptEntry> _requests;
-    private readonly List<(TranscriptEntry Entry, int GlobalNeed, int IdNeed)> _serverFrames = [];
-    private readonly bool[] _sent;
+    private readonly RecordedFrameQueue<(TranscriptEntry Entry, int GlobalNeed, int IdNeed)> _serverFrames = new();
+    private readonly FrameMatchLog _log;
     private readonly Dictionary<long, long> _recordedToOurs = [];
     private readonly Dictionary<long, long> _oursToRecorded = [];
     private readonly Dictionary<long, int> _sentPerId = [];
@@ -27,11 +27,10 @@ internal sealed class HeadTranscriptReplayer
     private readonly TranscriptEntry? _pingTemplate;
     private readonly TranscriptEntry? _serverPingAnswer;
     private int _received;
-    private int _compared;
 
     public HeadTranscriptReplayer(Transcript transcript, RapCryptoKey? key = null)
     {
-        _transcript = transcript;
+        _log = new FrameMatchLog(transcript.Name);
         _key = key;
         var entries = transcript.Entries;
         _requests = [.. entries.Where(e => e.ClientToServer && !e.IsEvent)];
@@ -54,30 +53,28 @@ internal sealed class HeadTranscriptReplayer
                 continue;
             }
 
-            // Calls and channel frames wait for their own id's client frames; server events keep their place.
+            // Calls and channel frames wait for their own id's client frames, in order; server events keep their place.
             if (entry.Type is 101 or 102)
             {
-                _serverFrames.Add((entry, global, perId.GetValueOrDefault(entry.Id)));
+                _serverFrames.Add((entry, global, perId.GetValueOrDefault(entry.Id)), "id:" + entry.Id);
             }
             else if (entry.Type == 203)
             {
-                _serverFrames.Add((entry, global, -1));
+                _serverFrames.Add((entry, global, -1), null);
             }
         }
-
-        _sent = new bool[_serverFrames.Count];
     }
 
-    public ConcurrentQueue<string> Mismatches { get; } = new();
+    public ConcurrentQueue<string> Mismatches => _log.Mismatches;
 
-    public int Compared => Volatile.Read(ref _compared);
+    public int Compared => _log.Compared;
 
     /// <summary>The recorded client frames our client must reproduce (calls and channel frames), bodies decrypted.</summary>
     public IReadOnlyList<TranscriptEntry> Requests => [.. _requests.Select(Plain)];
 
     /// <summary>The recorded server frames (bodies decrypted) for a recorded call or channel id.</summary>
     public IReadOnlyList<TranscriptEntry> ServerFramesFor(long recordedId) =>
-        [.. _serverFrames.Select(f => f.Entry).Where(e => e.Type is 101 or 102 && e.Id == recordedId).Select(Plain)];
+        [.. _serverFrames.Frames.Select(f => f.Entry).Where(e => e.Type is 101 or 102 && e.Id == recordedId).Select(Plain)];
 
     private TranscriptEntry Plain(TranscriptEntry entry) =>
         _key is not null && entry.Type is 101 or 102 && entry.Body.Kind == MessagePackValueKind.Binary
@@ -122,7 +119,7 @@ internal sealed class HeadTranscriptReplayer
             index = _received++;
             if (index >= _requests.Count)
             {
-                Mismatches.Enqueue($"extra client frame #{index}: {frame}");
+                _log.Report($"extra client frame #{index}: {frame}");
                 return;
             }
 
@@ -134,7 +131,7 @@ internal sealed class HeadTranscriptReplayer
             }
             else if (!_recordedToOurs.TryGetValue(recorded.Id, out var mapped) || mapped != frame.Id)
             {
-                Mismatches.Enqueue($"frame #{index}: id {frame.Id} does not map to recorded id {recorded.Id}");
+                _log.Report($"frame #{index}: id {frame.Id} does not map to recorded id {recorded.Id}");
             }
 
             _sentPerId[recorded.Id] = _sentPerId.GetValueOrDefault(recorded.Id) + 1;
@@ -144,48 +141,11 @@ internal sealed class HeadTranscriptReplayer
         await SendReadyAsync(connection);
     }
 
-    private async Task SendReadyAsync(FakeConnection connection)
-    {
-        while (true)
-        {
-            byte[]? next = null;
-            lock (_lock)
-            {
-                for (var i = 0; i < _serverFrames.Count && next is null; i++)
-                {
-                    if (_sent[i])
-                    {
-                        continue;
-                    }
+    private Task SendReadyAsync(FakeConnection connection) => _serverFrames.SendReadyAsync(_lock, IsReady, f => Outgoing(f.Entry), connection.SendAsync);
 
-                    var (entry, globalNeed, idNeed) = _serverFrames[i];
-                    var ready = idNeed < 0
-                        ? _received >= globalNeed
-                        : _recordedToOurs.ContainsKey(entry.Id) && _sentPerId.GetValueOrDefault(entry.Id) >= idNeed;
-                    if (!ready)
-                    {
-                        continue;
-                    }
-
-                    // Frames of one id keep their recorded order.
-                    if (idNeed >= 0 && Enumerable.Range(0, i).Any(j => !_sent[j] && _serverFrames[j].Entry.Id == entry.Id && _serverFrames[j].IdNeed >= 0))
-                    {
-                        continue;
-                    }
-
-                    _sent[i] = true;
-                    next = Outgoing(entry);
-                }
-            }
-
-            if (next is null)
-            {
-                return;
-            }
-
-            await connection.SendAsync(next);
-        }
-    }
+    private bool IsReady((TranscriptEntry Entry, int GlobalNeed, int IdNeed) frame) => frame.IdNeed < 0
+        ? _received >= frame.GlobalNeed
+        : _recordedToOurs.ContainsKey(frame.Entry.Id) && _sentPerId.GetValueOrDefault(frame.Entry.Id) >= frame.IdNeed;
 
     private byte[] Outgoing(TranscriptEntry entry)
     {
@@ -249,12 +209,5 @@ internal sealed class HeadTranscriptReplayer
         return MessagePackValue.Parse(content.Body);
     }
 
-    private void Compare(string what, byte[] expected, byte[] actual)
-    {
-        Interlocked.Increment(ref _compared);
-        if (!expected.AsSpan().SequenceEqual(actual))
-        {
-            Mismatches.Enqueue($"{_transcript.Name} {what}:\n expected {Convert.ToHexString(expected)}\n actual   {Convert.ToHexString(actual)}\n actual   {MessagePackValue.Parse(actual)}");
-        }
-    }
+    private void Compare(string what, byte[] expected, byte[] actual) => _log.Compare(what, expected, actual);
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol.Crypto;
+using OrleansRpc.Testing;
 
 namespace OrleansRpc.Client.Tests.Infrastructure;
 
@@ -12,22 +13,20 @@ namespace OrleansRpc.Client.Tests.Infrastructure;
 /// </summary>
 internal sealed class LegacyTranscriptReplayer
 {
-    private readonly Transcript _transcript;
     private readonly RapCryptoKey? _key;
     private readonly List<TranscriptEntry> _requests;
-    private readonly List<(TranscriptEntry Entry, int GlobalNeed, string? Key, int KeyNeed)> _serverFrames = [];
-    private readonly bool[] _sent;
+    private readonly RecordedFrameQueue<(TranscriptEntry Entry, int GlobalNeed, string? Key, int KeyNeed)> _serverFrames = new();
+    private readonly FrameMatchLog _log;
     private readonly Dictionary<long, long> _msgIds = [];
     private readonly Dictionary<string, string> _channelIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _sentPerKey = new(StringComparer.Ordinal);
     private readonly TranscriptEntry? _pongTemplate;
     private readonly Lock _lock = new();
     private int _received;
-    private int _compared;
 
     public LegacyTranscriptReplayer(Transcript transcript, RapCryptoKey? key = null)
     {
-        _transcript = transcript;
+        _log = new FrameMatchLog(transcript.Name);
         _key = key;
         var entries = transcript.Entries;
         _requests = [.. entries.Where(e => e.ClientToServer && e.Type != 103)];
@@ -51,21 +50,19 @@ internal sealed class LegacyTranscriptReplayer
                 continue;
             }
 
-            _serverFrames.Add((entry, global, frameKey, frameKey is null ? 0 : perKey.GetValueOrDefault(frameKey)));
+            _serverFrames.Add((entry, global, frameKey, frameKey is null ? 0 : perKey.GetValueOrDefault(frameKey)), frameKey);
         }
-
-        _sent = new bool[_serverFrames.Count];
     }
 
-    public ConcurrentQueue<string> Mismatches { get; } = new();
+    public ConcurrentQueue<string> Mismatches => _log.Mismatches;
 
-    public int Compared => Volatile.Read(ref _compared);
+    public int Compared => _log.Compared;
 
     public IReadOnlyList<TranscriptEntry> Requests => [.. _requests.Select(Plain)];
 
     /// <summary>The recorded answer to a recorded call (body decrypted).</summary>
     public TranscriptEntry? AnswerTo(long recordedMsgId) =>
-        _serverFrames.Select(f => f.Entry).Where(e => e.Type is 201 or 100 && e.Id == recordedMsgId).Select(Plain).FirstOrDefault();
+        _serverFrames.Frames.Select(f => f.Entry).Where(e => e.Type is 201 or 100 && e.Id == recordedMsgId).Select(Plain).FirstOrDefault();
 
     public async Task HandleAsync(FakeConnection connection, ServerFrame frame)
     {
@@ -86,7 +83,7 @@ internal sealed class LegacyTranscriptReplayer
             index = _received++;
             if (index >= _requests.Count)
             {
-                Mismatches.Enqueue($"extra client frame #{index}: {frame}");
+                _log.Report($"extra client frame #{index}: {frame}");
                 return;
             }
 
@@ -110,40 +107,11 @@ internal sealed class LegacyTranscriptReplayer
         await SendReadyAsync(connection);
     }
 
-    private async Task SendReadyAsync(FakeConnection connection)
-    {
-        while (true)
-        {
-            byte[]? next = null;
-            lock (_lock)
-            {
-                for (var i = 0; i < _serverFrames.Count && next is null; i++)
-                {
-                    if (_sent[i])
-                    {
-                        continue;
-                    }
+    private Task SendReadyAsync(FakeConnection connection) => _serverFrames.SendReadyAsync(_lock, IsReady, f => Outgoing(f.Entry), connection.SendAsync);
 
-                    var (entry, globalNeed, key, keyNeed) = _serverFrames[i];
-                    var ready = key is null ? _received >= globalNeed : _sentPerKey.GetValueOrDefault(key) >= keyNeed && Mapped(entry);
-                    if (!ready || (key is not null && Enumerable.Range(0, i).Any(j => !_sent[j] && _serverFrames[j].Key == key)))
-                    {
-                        continue;
-                    }
-
-                    _sent[i] = true;
-                    next = Outgoing(entry);
-                }
-            }
-
-            if (next is null)
-            {
-                return;
-            }
-
-            await connection.SendAsync(next);
-        }
-    }
+    private bool IsReady((TranscriptEntry Entry, int GlobalNeed, string? Key, int KeyNeed) frame) => frame.Key is null
+        ? _received >= frame.GlobalNeed
+        : _sentPerKey.GetValueOrDefault(frame.Key) >= frame.KeyNeed && Mapped(frame.Entry);
 
     private bool Mapped(TranscriptEntry entry) => entry.Type is 201 or 100
         ? _msgIds.ContainsKey(entry.Id)
@@ -224,12 +192,5 @@ internal sealed class LegacyTranscriptReplayer
     private static string? ChannelId(MessagePackValue header) =>
         header.Kind == MessagePackValueKind.Map && header.TryGetValue("channel_id", out var id) && id.Kind == MessagePackValueKind.String ? id.AsString() : null;
 
-    private void Compare(string what, byte[] expected, byte[] actual)
-    {
-        Interlocked.Increment(ref _compared);
-        if (!expected.AsSpan().SequenceEqual(actual))
-        {
-            Mismatches.Enqueue($"{_transcript.Name} {what}:\n expected {MessagePackValue.Parse(expected)}\n actual   {MessagePackValue.Parse(actual)}");
-        }
-    }
+    private void Compare(string what, byte[] expected, byte[] actual) => _log.Compare(what, expected, actual);
 }
