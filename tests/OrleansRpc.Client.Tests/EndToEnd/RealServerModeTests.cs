@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using OrleansRpc.Client.Tests.Infrastructure;
 using OrleansRpc.Protocol;
+using OrleansRpc.Testing;
 
 namespace OrleansRpc.Client.Tests.EndToEnd;
 
@@ -36,27 +35,14 @@ public sealed class RealServerModeTests
     [Fact]
     public async Task Tls_with_a_self_signed_certificate()
     {
-        using var certificate = TestCertificates.CreateSelfSigned("localhost");
-        var directory = Directory.CreateTempSubdirectory("rap-tls-");
-        try
+        using var certificate = new SelfSignedCertificate();
+        await using var cluster = await RealServer.StartAsync(b => b.UseTls(certificate.CertificatePath, certificate.KeyPath));
+        await using var client = RapClient.Create($"localhost:{cluster.EndPoint.Port}", o =>
         {
-            var certificatePath = Path.Combine(directory.FullName, "server.crt");
-            var keyPath = Path.Combine(directory.FullName, "server.key");
-            await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem());
-            await File.WriteAllTextAsync(keyPath, certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
-            await using var cluster = await RealServer.StartAsync(b => b.UseTls(certificatePath, keyPath));
-            using var trusted = TestCertificates.PublicPart(certificate);
-            await using var client = RapClient.Create($"localhost:{cluster.EndPoint.Port}", o =>
-            {
-                o.Tls.Enabled = true;
-                o.Tls.TrustedCertificate = trusted;
-            });
-            Assert.Equal(3, await client.InvokeAsync<long>("default", "sum_sync", ("a", 1), ("b", 2)));
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+            o.Tls.Enabled = true;
+            o.Tls.TrustedCertificate = certificate.Certificate;
+        });
+        Assert.Equal(3, await client.InvokeAsync<long>("default", "sum_sync", ("a", 1), ("b", 2)));
     }
 
     [Fact]

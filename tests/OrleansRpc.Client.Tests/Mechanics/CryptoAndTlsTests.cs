@@ -2,6 +2,7 @@ using System.Buffers;
 using OrleansRpc.Client.Tests.Infrastructure;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol.Crypto;
+using OrleansRpc.Testing;
 
 namespace OrleansRpc.Client.Tests.Mechanics;
 
@@ -89,13 +90,12 @@ public sealed class CryptoAndTlsTests
     [Fact]
     public async Task Tls_with_a_trusted_self_signed_certificate_works()
     {
-        using var certificate = TestCertificates.CreateSelfSigned("localhost");
-        using var trusted = TestCertificates.PublicPart(certificate);
-        await using var server = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync, certificate: certificate);
+        using var certificate = new SelfSignedCertificate();
+        await using var server = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync, certificate: certificate.ServerCertificate);
         await using var client = RapClient.Create($"localhost:{server.Port}", o =>
         {
             o.Tls.Enabled = true;
-            o.Tls.TrustedCertificate = trusted;
+            o.Tls.TrustedCertificate = certificate.Certificate;
         });
         Assert.Equal(3, await client.InvokeAsync<int>("default", "sum", ("a", 1), ("b", 2)));
     }
@@ -103,8 +103,8 @@ public sealed class CryptoAndTlsTests
     [Fact]
     public async Task Tls_refuses_an_untrusted_certificate()
     {
-        using var certificate = TestCertificates.CreateSelfSigned("localhost");
-        await using var server = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync, certificate: certificate);
+        using var certificate = new SelfSignedCertificate();
+        await using var server = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync, certificate: certificate.ServerCertificate);
         await using var client = RapClient.Create($"localhost:{server.Port}", o => o.Tls.Enabled = true);
         await Assert.ThrowsAsync<RapConnectionException>(() => client.StartAsync());
     }
@@ -112,9 +112,9 @@ public sealed class CryptoAndTlsTests
     [Fact]
     public async Task Tls_checks_the_host_name_unless_turned_off()
     {
-        using var certificate = TestCertificates.CreateSelfSigned("rap.test", "rap.test");
-        using var trusted = TestCertificates.PublicPart(certificate);
-        await using var server = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync, certificate: certificate);
+        using var certificate = new SelfSignedCertificate("rap.test");
+        var trusted = certificate.Certificate;
+        await using var server = FakeRapServer.Start(FakeFunctions.Standard().HandleAsync, certificate: certificate.ServerCertificate);
 
         await using (var strict = RapClient.Create(server.Endpoint, o =>
         {

@@ -1,5 +1,6 @@
 using OrleansRpc.Client.Tests.Infrastructure;
 using OrleansRpc.Protocol.Crypto;
+using OrleansRpc.Testing;
 
 namespace OrleansRpc.Client.Tests.Transcripts;
 
@@ -47,14 +48,13 @@ public sealed class HeadTranscriptTests
     [Fact]
     public async Task Tls_client_frames_match_the_recorded_plaintext()
     {
-        using var certificate = TestCertificates.CreateSelfSigned();
-        using var trusted = TestCertificates.PublicPart(certificate);
+        using var certificate = new SelfSignedCertificate();
         await ReplayAsync("tls_unary_sync", earlyBreakAfter: null, configure: o =>
         {
             o.Tls.Enabled = true;
-            o.Tls.TrustedCertificate = trusted;
+            o.Tls.TrustedCertificate = certificate.Certificate;
             o.Tls.TargetHost = "localhost";
-        }, certificate: certificate);
+        }, certificate: certificate.ServerCertificate);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using ConformanceService;
 using OrleansRpc.Host;
+using OrleansRpc.Testing;
 using OrleansRpc.TestingHost;
 
 namespace OrleansRpc.Hosting.Tests.CommandLine;
@@ -9,27 +8,18 @@ namespace OrleansRpc.Hosting.Tests.CommandLine;
 /// <summary>The client subcommands against a gateway serving TLS with a fresh self-signed certificate for localhost.</summary>
 public sealed class ClientCommandsTlsTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("orleansrpc-cli-tls-").FullName;
+    // Names localhost only (not 127.0.0.1, the address the commands are given): a name check must refuse it.
+    private readonly SelfSignedCertificate _certificate = new(includeLoopbackAddress: false);
     private TestCluster? _cluster;
 
-    private string CertificatePath => Path.Combine(_directory, "server.crt");
+    private string CertificatePath => _certificate.CertificatePath;
 
     private string Server => _cluster!.EndPoint.ToString();
 
-    public async Task InitializeAsync()
-    {
-        using RSA key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        using X509Certificate2 certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
-        string keyPath = Path.Combine(_directory, "server.key");
-        await File.WriteAllTextAsync(CertificatePath, certificate.ExportCertificatePem());
-        await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
-
+    public async Task InitializeAsync() =>
         _cluster = await TestCluster.StartAsync(b => b
-            .UseTls(CertificatePath, keyPath)
+            .UseTls(_certificate.CertificatePath, _certificate.KeyPath)
             .AddFunctions(f => f.AddConformanceFunctions()));
-    }
 
     public async Task DisposeAsync()
     {
@@ -38,7 +28,7 @@ public sealed class ClientCommandsTlsTests : IAsyncLifetime
             await _cluster.DisposeAsync();
         }
 
-        Directory.Delete(_directory, recursive: true);
+        _certificate.Dispose();
     }
 
     [Fact]
@@ -82,7 +72,7 @@ public sealed class ClientCommandsTlsTests : IAsyncLifetime
     [Fact]
     public async Task A_missing_ca_file_exits_2()
     {
-        (int code, _, string error) = await RunAsync("ping", Server, "--tls-ca", Path.Combine(_directory, "missing.crt"));
+        (int code, _, string error) = await RunAsync("ping", Server, "--tls-ca", Path.Combine(Path.GetDirectoryName(CertificatePath)!, "missing.crt"));
 
         Assert.Equal(ExitCodes.UsageOrConfiguration, code);
         Assert.Contains("--tls-ca", error, StringComparison.Ordinal);
