@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using OrleansRpc.MessagePack;
 
 namespace OrleansRpc.Hosting.Tests.CommandLine;
 
 /// <summary><c>orleansrpc serve</c> as a real child process, stopped the way Kubernetes stops it: SIGTERM.</summary>
-public sealed class SigtermTests
+public sealed partial class SigtermTests
 {
     [Fact]
     public async Task Sigterm_turns_readiness_false_lets_the_in_flight_call_finish_and_exits_0()
@@ -17,9 +17,11 @@ public sealed class SigtermTests
             return; // SIGTERM is what container runtimes send; Windows has no equivalent to test here
         }
 
-        int gatewayPort = FreePort();
-        int healthPort = FreePort();
+        // Port 0 for both listeners, read back from the log: a port probed free here could be taken by another
+        // process (test projects run in parallel) before the child binds it.
         var output = new StringBuilder();
+        var gatewayPort = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var healthPort = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -30,8 +32,7 @@ public sealed class SigtermTests
         foreach (string argument in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "OrleansRpc.Host.dll"), "serve",
-            "--host", "127.0.0.1", "--port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--health-port", healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--host", "127.0.0.1", "--port", "0", "--health-port", "0",
             "--set", "OrleansRpc:Health:ShutdownDelay=00:00:01",
             "--set", "Logging:LogLevel:Default=Information",
         })
@@ -40,18 +41,40 @@ public sealed class SigtermTests
         }
 
         using Process process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            if (e.Data is { } line)
+            {
+                ReadPort(GatewayListening(), line, gatewayPort);
+                ReadPort(HealthListening(), line, healthPort);
+            }
+        };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
-            using var health = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{healthPort}"), Timeout = HealthApp.Patience };
+            Task exited = process.WaitForExitAsync();
+            Task bound = Task.WhenAll(gatewayPort.Task, healthPort.Task);
+            if (await Task.WhenAny(bound, exited).WaitAsync(HealthApp.Patience) != bound)
+            {
+                lock (output)
+                {
+                    Assert.Fail("orleansrpc serve exited before listening:\n" + output);
+                }
+            }
+
+            using var health = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{await healthPort.Task}"), Timeout = HealthApp.Patience };
             await PollAsync(health, HttpStatusCode.OK, process);
 
             // async_sum sleeps 1 s: it is in flight when the signal arrives.
             var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Task<MessagePackValue> call = RapProbe.CallAsync(new IPEndPoint(IPAddress.Loopback, gatewayPort), "/default/async_sum", sent, ("a", 1), ("b", 2));
+            Task<MessagePackValue> call = RapProbe.CallAsync(new IPEndPoint(IPAddress.Loopback, await gatewayPort.Task), "/default/async_sum", sent, ("a", 1), ("b", 2));
             await sent.Task.WaitAsync(HealthApp.Patience);
             using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
@@ -104,10 +127,17 @@ public sealed class SigtermTests
         }
     }
 
-    private static int FreePort()
+    private static void ReadPort(Regex pattern, string line, TaskCompletionSource<int> port)
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+        if (pattern.Match(line) is { Success: true } match)
+        {
+            port.TrySetResult(int.Parse(match.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
+
+    [GeneratedRegex(@"rap gateway listening on 127\.0\.0\.1:(\d+) ")]
+    private static partial Regex GatewayListening();
+
+    [GeneratedRegex(@"Health endpoint listening on http://127\.0\.0\.1:(\d+) ")]
+    private static partial Regex HealthListening();
 }
