@@ -147,6 +147,12 @@ public sealed class RapHeader
             return TryReadMap(ref reader, null, out header);
         }
 
+        // Only a fixmap of at most three entries can be shared (IsCacheable): larger headers skip the lookup.
+        if (reader.NextCode is < 0x80 or > 0x83)
+        {
+            return TryReadMap(ref reader, cache, out header);
+        }
+
         if (cache.TryReadKnown(ref reader, out header, out var raw))
         {
             return true;
