@@ -20,6 +20,7 @@ public class DispatchModeBenchmarks
 {
     private static readonly ReadOnlySequence<byte> s_headBody = new([0x82, 0xa1, (byte)'a', 0x01, 0xa1, (byte)'b', 0x02]);
 
+    private const int AdaptiveProbation = 16;
     private readonly PooledBufferWriter _output = new(64);
     private ServiceProvider _services = null!;
     private RapDispatcher _dispatcher = null!;
@@ -31,11 +32,15 @@ public class DispatchModeBenchmarks
     [Params(true, false)]
     public bool Grains { get; set; }
 
+    /// <summary>Where <c>sum</c> (synchronous) runs: Adaptive (inline once it proved cheap) or always on the thread pool.</summary>
+    [Params(RapSynchronousExecution.Adaptive, RapSynchronousExecution.ThreadPool)]
+    public RapSynchronousExecution Synchronous { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         var services = new ServiceCollection().AddLogging();
-        IRapServerBuilder server = services.AddRapServer()
+        IRapServerBuilder server = services.AddRapServer(o => o.SynchronousExecution = Synchronous)
             .AddFunction(Sum, "sum")
             .AddFunction(SumValueTask, "sum_vt");
         _ = Grains ? server.UseFunctionGroupGrains() : server.UseDirectExecution();
@@ -51,7 +56,11 @@ public class DispatchModeBenchmarks
         _dispatcher.Resolve(_context, RapFrameKind.Call, "default", "sum_vt", out RapFunctionDescriptor? sumValueTask);
         _sum = sum ?? throw new InvalidOperationException("sum is not registered");
         _sumValueTask = sumValueTask ?? throw new InvalidOperationException("sum_vt is not registered");
-        _ = Head_sum_sync().AsTask().GetAwaiter().GetResult(); // activates the worker grain outside the measurement
+        for (int i = 0; i < 2 * AdaptiveProbation; i++)
+        {
+            // Activates the worker grain outside the measurement and lets Adaptive promote sum to inline.
+            _ = Head_sum_sync().AsTask().GetAwaiter().GetResult();
+        }
     }
 
     [GlobalCleanup]
