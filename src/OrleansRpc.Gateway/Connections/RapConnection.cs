@@ -36,7 +36,7 @@ internal sealed partial class RapConnection
         _logger = logger;
         TimeProvider = timeProvider;
         _readerOptions = new MessagePackReaderOptions { MaxFrameBytes = options.MaxFrameBytes };
-        Output = new RapConnectionOutput(options.MaxFrameBytes);
+        Output = new RapConnectionOutput(options.MaxFrameBytes) { MoreAnswersExpected = MoreAnswersExpected };
         _lastReceivedTimestamp = timeProvider.GetTimestamp();
     }
 
@@ -237,6 +237,9 @@ internal sealed partial class RapConnection
             _completion.TrySetResult();
         }
     }
+
+    // The call being answered still counts while its answer is written: more than one means others are running.
+    private bool MoreAnswersExpected() => InFlightCalls > 1;
 
     private void MarkReceived() => Interlocked.Exchange(ref _lastReceivedTimestamp, TimeProvider.GetTimestamp());
 }

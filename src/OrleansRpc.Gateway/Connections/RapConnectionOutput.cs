@@ -41,6 +41,12 @@ internal sealed class RapConnectionOutput : IDisposable
 
     public RapConnectionOutput(long maxFrameBytes) => _maxFrameBytes = maxFrameBytes;
 
+    /// <summary>
+    /// Asked by the writer loop when it wakes: true when more answers are about to be written (other calls are
+    /// running), so it lets them catch up once before sending.
+    /// </summary>
+    public Func<bool>? MoreAnswersExpected { get; set; }
+
     /// <summary>Frames accepted so far (for tests and diagnostics).</summary>
     public long FramesWritten => Interlocked.Read(ref _framesWritten);
 
@@ -273,6 +279,12 @@ internal sealed class RapConnectionOutput : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             await _signal.WaitAsync().ConfigureAwait(false);
+            if (MoreAnswersExpected?.Invoke() == true)
+            {
+                // Other calls are running: let the work already queued (their completions) run first, so their
+                // answers join this send. One yield, no timer: a lone answer is not delayed by it.
+                await Task.Yield();
+            }
 
             RapOutputBuffer? handedOff;
             ValueTask<FlushResult> handedOffFlush;

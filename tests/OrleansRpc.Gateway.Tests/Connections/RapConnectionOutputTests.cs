@@ -76,6 +76,23 @@ public sealed class RapConnectionOutputTests
     }
 
     [Fact]
+    public async Task With_other_calls_running_the_writer_still_sends_a_lone_answer()
+    {
+        // The coalescing hint says more answers are coming, but none ever do: the writer yields once, then sends.
+        var pipe = new Pipe();
+        int asked = 0;
+        using var output = new RapConnectionOutput(1024) { MoreAnswersExpected = () => Interlocked.Increment(ref asked) > 0 };
+        Task writer = output.RunAsync(pipe.Writer, CancellationToken.None);
+
+        output.Write([9]);
+        Assert.Equal(new byte[] { 9 }, await ReadExactlyAsync(pipe.Reader, 1));
+        Assert.True(Volatile.Read(ref asked) >= 1);
+
+        output.Complete();
+        await writer.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task Buffers_are_rented_on_first_write_and_returned_once_flushed()
     {
         var pipe = new Pipe();
