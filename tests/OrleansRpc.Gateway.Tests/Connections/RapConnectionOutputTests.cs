@@ -183,6 +183,50 @@ public sealed class RapConnectionOutputTests
     }
 
     [Fact]
+    public async Task Batches_flushed_by_the_caller_and_concurrent_writers_lose_and_interleave_nothing()
+    {
+        // A small pause threshold so that caller flushes are often handed to the writer loop mid-stream.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4096, resumeWriterThreshold: 1024, useSynchronizationContext: false));
+        using var output = new RapConnectionOutput(1 << 20);
+        Task writer = output.RunAsync(pipe.Writer, CancellationToken.None);
+        const int FrameBytes = 50;
+        const int PerProducer = 400;
+        const int Producers = 4; // producer 0 plays the read loop: every frame in a batch of its own
+
+        Task<byte[]> reader = ReadExactlyAsync(pipe.Reader, FrameBytes * PerProducer * Producers);
+        Parallel.For(0, Producers, p =>
+        {
+            byte[] frame = Enumerable.Repeat((byte)(p + 1), FrameBytes).ToArray();
+            for (int i = 0; i < PerProducer; i++)
+            {
+                if (p == 0)
+                {
+                    output.BeginBatch();
+                    output.Write(frame);
+                    output.EndBatch();
+                }
+                else
+                {
+                    output.Write(frame);
+                }
+            }
+        });
+
+        byte[] all = await reader.WaitAsync(TimeSpan.FromSeconds(60));
+        int[] counts = new int[Producers + 1];
+        for (int offset = 0; offset < all.Length; offset += FrameBytes)
+        {
+            Assert.All(all.AsSpan(offset, FrameBytes).ToArray(), b => Assert.Equal(all[offset], b));
+            counts[all[offset]]++;
+        }
+
+        Assert.All(counts.Skip(1), c => Assert.Equal(PerProducer, c));
+        output.Complete();
+        await writer.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(output.HoldsBuffers);
+    }
+
+    [Fact]
     public void Frame_above_the_limit_is_refused()
     {
         using var output = new RapConnectionOutput(8);
