@@ -1,16 +1,21 @@
 namespace OrleansRpc.Grains.Messaging;
 
 /// <summary>
-/// A small bounded pool of one request type: a per-thread slot, then a shared array. Misses allocate, extras are
-/// dropped, so the pool never holds more than a few dozen requests per closed generic type.
+/// A bounded pool of one request type: a per-thread slot (a call that completes inline returns its request on the
+/// thread that rents the next one), then a shared stack sized for a server's calls in flight (rented on a connection's
+/// read loop, returned on whichever thread completed the call). Misses allocate, extras are dropped.
 /// </summary>
 internal static class GrainRequestPool<T>
     where T : class
 {
+    private const int Capacity = 512;
+
     [ThreadStatic]
     private static T? t_item;
 
-    private static readonly T?[] s_items = new T?[Math.Clamp(Environment.ProcessorCount * 8, 16, 256)];
+    private static readonly Lock s_lock = new();
+    private static readonly T?[] s_items = new T?[Capacity];
+    private static int s_count;
 
     public static T? TryRent()
     {
@@ -21,17 +26,23 @@ internal static class GrainRequestPool<T>
             return item;
         }
 
-        var items = s_items;
-        for (var i = 0; i < items.Length; i++)
+        if (Volatile.Read(ref s_count) == 0)
         {
-            item = Volatile.Read(ref items[i]);
-            if (item is not null && Interlocked.CompareExchange(ref items[i], null, item) == item)
-            {
-                return item;
-            }
+            return null;
         }
 
-        return null;
+        lock (s_lock)
+        {
+            if (s_count == 0)
+            {
+                return null;
+            }
+
+            var index = --s_count;
+            item = s_items[index];
+            s_items[index] = null;
+            return item;
+        }
     }
 
     public static void Return(T item)
@@ -42,12 +53,11 @@ internal static class GrainRequestPool<T>
             return;
         }
 
-        var items = s_items;
-        for (var i = 0; i < items.Length; i++)
+        lock (s_lock)
         {
-            if (Volatile.Read(ref items[i]) is null && Interlocked.CompareExchange(ref items[i], item, null) is null)
+            if (s_count < Capacity)
             {
-                return;
+                s_items[s_count++] = item;
             }
         }
     }
