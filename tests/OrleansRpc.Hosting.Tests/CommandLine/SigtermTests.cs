@@ -72,10 +72,8 @@ public sealed partial class SigtermTests
             using var health = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{await healthPort.Task}"), Timeout = HealthApp.Patience };
             await PollAsync(health, HttpStatusCode.OK, process);
 
-            // async_sum sleeps 1 s: it is in flight when the signal arrives.
-            var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Task<MessagePackValue> call = RapProbe.CallAsync(new IPEndPoint(IPAddress.Loopback, await gatewayPort.Task), "/default/async_sum", sent, ("a", 1), ("b", 2));
-            await sent.Task.WaitAsync(HealthApp.Patience);
+            // async_sum sleeps 1 s: it is running in the function when the signal arrives.
+            Task<MessagePackValue> call = await StartInFlightCallAsync(health, new IPEndPoint(IPAddress.Loopback, await gatewayPort.Task), process);
             using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync();
@@ -102,6 +100,35 @@ public sealed partial class SigtermTests
             {
                 process.Kill(entireProcessTree: true);
             }
+        }
+    }
+
+    /// <summary>
+    /// Starts an async_sum call and returns once the server's in-flight gauge shows it running. A request merely
+    /// written to the socket is not enough: on a loaded machine the child may not have read it when the drain
+    /// begins, and a drained connection with no call in flight is closed. A call that ends before a scrape saw
+    /// it is replaced by another.
+    /// </summary>
+    private static async Task<Task<MessagePackValue>> StartInFlightCallAsync(HttpClient health, IPEndPoint gateway, Process process)
+    {
+        using var patience = new CancellationTokenSource(HealthApp.Patience);
+        while (true)
+        {
+            Task<MessagePackValue> call = RapProbe.CallAsync(gateway, "/default/async_sum", ("a", 1), ("b", 2));
+            while (!call.IsCompleted)
+            {
+                Assert.False(process.HasExited, "orleansrpc serve exited early");
+                string metrics = (await health.GetTextAsync("/metrics")).Body;
+                if (metrics.Split('\n').Any(line => line.StartsWith("orleansrpc_calls_in_flight{", StringComparison.Ordinal)
+                    && line.Contains("rap_function=\"async_sum\"", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal)))
+                {
+                    return call;
+                }
+
+                await Task.Delay(25, patience.Token);
+            }
+
+            Assert.Equal(3, (await call).AsInt64());
         }
     }
 
