@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Host;
@@ -147,18 +148,20 @@ public sealed class CommandLineTests
     [Fact]
     public async Task Serve_runs_the_silo_with_a_config_file_and_function_assembly_until_cancelled_then_exits_0()
     {
-        int healthPort = FreePort();
-        int gatewayPort = FreePort();
         string config = Path.Combine(Path.GetTempPath(), $"orleansrpc-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(config, """{ "OrleansRpc": { "Cluster": { "ServiceId": "from-config-file", "ClusterId": "cli-test" } }, "Logging": { "LogLevel": { "Default": "Warning" } } }""");
         string quickstart = typeof(Quickstart.QuickstartFunctions).Assembly.Location;
         using var stop = new CancellationTokenSource();
         try
         {
+            // Port 0 for both listeners, found on the host the command builds: a port probed free here could be
+            // taken by another process (test projects run in parallel) before serve binds it.
+            using var capture = HostCapture.Begin();
             Task<(int, string, string)> run = RunAsync(stop.Token,
-                "serve", "--config", config, "--functions", quickstart, "--host", "127.0.0.1", "--port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--health-port", healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                "serve", "--config", config, "--functions", quickstart, "--host", "127.0.0.1", "--port", "0", "--health-port", "0");
+            IHost host = await WhenStartedAsync(capture, run);
 
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{healthPort}"), Timeout = HealthApp.Patience };
+            using HttpClient client = HealthApp.Client(host.Services);
             await WaitUntilReadyAsync(client, run);
             Assert.Equal(HttpStatusCode.OK, (await client.GetTextAsync("/healthz/live")).Status);
             string metrics = (await client.GetTextAsync("/metrics")).Body;
@@ -166,7 +169,7 @@ public sealed class CommandLineTests
             Assert.Contains("cluster_id=\"cli-test\"", metrics, StringComparison.Ordinal);
 
             // The shipped executable serves rap calls to the loaded functions.
-            MessagePackValue sum = await RapProbe.CallAsync(new IPEndPoint(IPAddress.Loopback, gatewayPort), "/default/sync_sum", ("a", 40), ("b", 2));
+            MessagePackValue sum = await RapProbe.CallAsync(host.Services.GetRequiredService<OrleansRpc.Gateway.RapGatewayEndpoint>().EndPoint!, "/default/sync_sum", ("a", 40), ("b", 2));
             Assert.Equal(42, sum.AsInt64());
 
             stop.Cancel();
@@ -190,6 +193,20 @@ public sealed class CommandLineTests
         Assert.Equal(20, app.Services.GetRequiredService<IOptions<OrleansRpc.Gateway.RapGatewayOptions>>().Value.DrainTimeout.TotalSeconds);
     }
 
+    private static async Task<IHost> WhenStartedAsync(HostCapture capture, Task running)
+    {
+        Task<IHost> built = capture.Host;
+        Assert.Same(built, await Task.WhenAny(built, running).WaitAsync(HealthApp.Patience)); // serve ended before building a host
+        IHost host = await built;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            Assert.Same(started.Task, await Task.WhenAny(started.Task, running).WaitAsync(HealthApp.Patience)); // serve ended before it started
+        }
+
+        return host;
+    }
+
     private static async Task WaitUntilReadyAsync(HttpClient client, Task running)
     {
         using var patience = new CancellationTokenSource(HealthApp.Patience);
@@ -210,13 +227,6 @@ public sealed class CommandLineTests
 
             await Task.Delay(50, patience.Token);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);

@@ -66,7 +66,7 @@ public sealed class ReadmeExamplesTests
         var main = assembly.GetType("Program", throwOnError: true)!
             .GetMethod("<Main>$", BindingFlags.NonPublic | BindingFlags.Static)!;
 
-        using var capture = ReadmeHostCapture.Begin();
+        using var capture = HostCapture.Begin();
         Task program = Task.Run(() => (Task)main.Invoke(null, [Array.Empty<string>()])!);
         IHost host = await capture.Host.WaitAsync(s_hangGuard);
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
@@ -80,7 +80,7 @@ public sealed class ReadmeExamplesTests
 
         try
         {
-            await using var client = RapClient.Create(ReadmeHostCapture.EndpointOf(host));
+            await using var client = RapClient.Create(HostCapture.EndpointOf(host));
             await client.StartAsync();
 
             Assert.Equal(3, await client.InvokeAsync<long>("math", "add", ("a", 1L), ("b", 2L)));

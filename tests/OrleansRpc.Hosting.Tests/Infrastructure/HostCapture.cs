@@ -4,23 +4,24 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansRpc.Gateway;
 
-namespace OrleansRpc.Hosting.Tests.Readme;
+namespace OrleansRpc.Hosting.Tests;
 
 /// <summary>
-/// Catches the host that README code builds, the way WebApplicationFactory does: the hosting library announces
-/// "HostBuilding" and "HostBuilt" on the "Microsoft.Extensions.Hosting" diagnostic listener. While building, the
-/// gateway is moved to a free port (the README says 9000) and logging is silenced; once built, the host is handed
-/// to the test so it can find the endpoint and stop it. Only hosts built in the async flow that called
-/// <see cref="Begin"/> are touched, so tests running in parallel are left alone.
+/// Catches a host built in the test's own async flow (README code, the <c>serve</c> command run in process), the
+/// way WebApplicationFactory does: the hosting library announces "HostBuilding" and "HostBuilt" on the
+/// "Microsoft.Extensions.Hosting" diagnostic listener. While building, the gateway is moved to a free port (the
+/// README says 9000) and logging is silenced; once built, the host is handed to the test so it can find its
+/// endpoints and stop it. Only hosts built in the async flow that called <see cref="Begin"/> are touched, so tests
+/// running in parallel are left alone.
 /// </summary>
-internal sealed class ReadmeHostCapture : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+internal sealed class HostCapture : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
 {
-    private static readonly AsyncLocal<ReadmeHostCapture?> s_current = new();
+    private static readonly AsyncLocal<HostCapture?> s_current = new();
     private readonly TaskCompletionSource<IHost> _host = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<IDisposable> _subscriptions = [];
     private readonly Lock _lock = new();
 
-    private ReadmeHostCapture()
+    private HostCapture()
     {
     }
 
@@ -28,9 +29,9 @@ internal sealed class ReadmeHostCapture : IObserver<DiagnosticListener>, IObserv
     public Task<IHost> Host => _host.Task;
 
     /// <summary>Starts capturing hosts built in the current async flow.</summary>
-    public static ReadmeHostCapture Begin()
+    public static HostCapture Begin()
     {
-        var capture = new ReadmeHostCapture();
+        var capture = new HostCapture();
         s_current.Value = capture;
         capture._subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(capture));
         return capture;
