@@ -9,6 +9,9 @@ namespace OrleansRpc.Gateway.Protocol;
 
 internal sealed partial class RapProtocolHandler
 {
+    /// <summary>Generator items / channel messages moved to the connection's output per write, at most (about).</summary>
+    private const int MaxBytesPerOutputWrite = 64 * 1024;
+
     private readonly ConcurrentDictionary<long, ChannelEntry> _channels = new();
 
     public void OnChannelOpen(RapServerConnection connection, in RapChannelOpenRequest request)
@@ -187,15 +190,29 @@ internal sealed partial class RapProtocolHandler
             var writer = new ArrayBufferWriter<byte>(256);
             while (await channel.Outgoing.WaitToReadAsync(_connection.ConnectionClosed).ConfigureAwait(false))
             {
-                while (channel.Outgoing.TryRead(out MessagePackValue body))
+                await _connection.Output.WhenWritableAsync(_connection.ConnectionClosed).ConfigureAwait(false);
+
+                // Every ready message goes out in one output write (the state machine's per-frame callback is skipped).
+                t_callbackDepth++;
+                try
                 {
-                    await _connection.Output.WhenWritableAsync(_connection.ConnectionClosed).ConfigureAwait(false);
-                    writer.ResetWrittenCount();
-                    var encoder = new MessagePackWriter(writer);
-                    body.Write(ref encoder);
-                    encoder.Flush();
-                    _protocol.SendChannelMessage(entry.Token, writer.WrittenSpan);
+                    var bytes = 0;
+                    while (bytes < MaxBytesPerOutputWrite && channel.Outgoing.TryRead(out MessagePackValue body))
+                    {
+                        writer.ResetWrittenCount();
+                        var encoder = new MessagePackWriter(writer);
+                        body.Write(ref encoder);
+                        encoder.Flush();
+                        bytes += writer.WrittenCount;
+                        _protocol.SendChannelMessage(entry.Token, writer.WrittenSpan);
+                    }
                 }
+                finally
+                {
+                    t_callbackDepth--;
+                }
+
+                AfterProtocolCall();
             }
 
             RapChannelEndReason reason = await channel.Completion.ConfigureAwait(false);
@@ -253,17 +270,15 @@ internal sealed partial class RapProtocolHandler
 
     private async Task PumpHeadGeneratorAsync(ChannelEntry entry, RapGeneratorStream stream)
     {
-        var output = new PooledBufferWriter(256);
         try
         {
             while (true)
             {
                 await _connection.Output.WhenWritableAsync(entry.Ended.Token).ConfigureAwait(false);
-                output.Reset();
-                RapGeneratorStep step = await stream.MoveNextAsync(output, entry.Ended.Token).ConfigureAwait(false);
+                RapGeneratorStep step = await stream.WaitForItemsAsync(entry.Ended.Token).ConfigureAwait(false);
                 if (step == RapGeneratorStep.Item)
                 {
-                    if (!_protocol.SendChannelMessage(entry.Token, output.WrittenSpan))
+                    if (!SendReadyItems(entry.Token, stream))
                     {
                         break; // the client dropped the channel
                     }
@@ -300,10 +315,36 @@ internal sealed partial class RapProtocolHandler
         }
         finally
         {
-            output.Dispose();
             await stream.DisposeAsync().ConfigureAwait(false);
             _connection.EndCall();
         }
+    }
+
+    /// <summary>
+    /// Frames every ready generator item (each its own MSG frame, in order; at most about
+    /// <see cref="MaxBytesPerOutputWrite"/>) and moves them to the connection's output with one write. Called with no
+    /// lock held: the protocol lock is taken per frame and released before the output lock is taken once.
+    /// </summary>
+    private bool SendReadyItems(long token, RapGeneratorStream stream)
+    {
+        bool open;
+
+        // The state machine then skips its per-frame output callback; the frames are moved once below.
+        t_callbackDepth++;
+        try
+        {
+            open = stream.ReadReady(
+                (_protocol, token),
+                static (state, item) => state._protocol.SendChannelMessage(state.token, item),
+                MaxBytesPerOutputWrite);
+        }
+        finally
+        {
+            t_callbackDepth--;
+        }
+
+        AfterProtocolCall();
+        return open;
     }
 
     private void FailChannel(long token, in RapCallResult result)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OrleansRpc.Grains.Runtime;
 
 namespace OrleansRpc.Grains.Streams;
@@ -163,6 +164,7 @@ internal sealed class MemoryAsyncStream<T> : IAsyncStream<T>
         return subscription;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask WriteSlowAsync(MemoryStreamSubscription<T>[] subscriptions, int from, T item, CancellationToken cancellationToken)
     {
         for (var i = from; i < subscriptions.Length; i++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OrleansRpc.Grains.Diagnostics;
@@ -52,6 +53,8 @@ internal sealed class MemoryStreamSubscription<T> : StreamSubscriptionReader<T>
 
     internal bool TryWrite(T item) => _buffer.Writer.TryWrite(item) || _unsubscribed || _buffer.Reader.Completion.IsCompleted;
 
+    // Pooled: a producer that keeps its subscriber's buffer full waits on every write.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask WriteAsync(T item, CancellationToken cancellationToken)
     {
         while (!_buffer.Writer.TryWrite(item))

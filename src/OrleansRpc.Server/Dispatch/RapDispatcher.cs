@@ -582,7 +582,7 @@ public sealed class RapDispatcher
             RapCallContext.Current = null;
         }
 
-        stream = new RapGeneratorStream(source, context, cancel, _streams, _options.GeneratorBufferCapacity, function.Name);
+        stream = new RapGeneratorStream(source, context, cancel, _streams, _options, function.Name);
         stream.Observation = Observe(static (o, f, c) => o.GeneratorStarted(f, c), function, context);
         return RapCallResult.Success;
     }

@@ -4,14 +4,20 @@ using OrleansRpc.Server.Formatters;
 
 namespace OrleansRpc.Server;
 
-/// <summary>The untyped face of a user <see cref="IAsyncEnumerable{T}"/>: pulls the next item and encodes it.</summary>
+/// <summary>The untyped face of a user <see cref="IAsyncEnumerable{T}"/>: advances, and encodes the current item.</summary>
 internal abstract class RapItemSource : IAsyncDisposable
 {
     public static RapItemSource Create<T>(IAsyncEnumerable<T> items, RapFormatter<T> formatter, RapCallContext context)
         => new Typed<T>(items, formatter, context.CancellationToken);
 
-    /// <summary>Advances; when an item is there, writes it to <paramref name="output"/> and returns true.</summary>
-    public abstract ValueTask<bool> MoveNextAsync(IBufferWriter<byte> output);
+    /// <summary>
+    /// Advances the user's enumerator. Returned as is (no state machine of ours), so a generator whose item is ready
+    /// completes synchronously and the producer can batch it with the next ones.
+    /// </summary>
+    public abstract ValueTask<bool> MoveNextAsync();
+
+    /// <summary>Writes the msgpack encoding of the current item (after <see cref="MoveNextAsync"/> returned true).</summary>
+    public abstract void WriteCurrent(IBufferWriter<byte> output);
 
     public abstract ValueTask DisposeAsync();
 
@@ -19,18 +25,17 @@ internal abstract class RapItemSource : IAsyncDisposable
     {
         private IAsyncEnumerator<T>? _enumerator;
 
-        public override async ValueTask<bool> MoveNextAsync(IBufferWriter<byte> output)
+        public override ValueTask<bool> MoveNextAsync()
         {
             _enumerator ??= items.GetAsyncEnumerator(cancellationToken);
-            if (!await _enumerator.MoveNextAsync().ConfigureAwait(false))
-            {
-                return false;
-            }
+            return _enumerator.MoveNextAsync();
+        }
 
+        public override void WriteCurrent(IBufferWriter<byte> output)
+        {
             var writer = new MessagePackWriter(output);
-            formatter.Write(ref writer, _enumerator.Current);
+            formatter.Write(ref writer, _enumerator!.Current);
             writer.Flush();
-            return true;
         }
 
         public override ValueTask DisposeAsync() => _enumerator?.DisposeAsync() ?? default;

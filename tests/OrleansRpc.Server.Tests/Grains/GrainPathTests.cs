@@ -176,7 +176,7 @@ public sealed class GrainPathTests
         Assert.True(dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map())), out var stream).IsSuccess);
         await using (stream)
         {
-            var rapStream = provider.GetStreamProvider(RapStreams.ProviderName).GetStream<byte[]>(stream!.StreamId);
+            var rapStream = provider.GetStreamProvider(RapStreams.ProviderName).GetStream<RapGeneratorBatch>(stream!.StreamId);
             Assert.Equal(RapStreams.GeneratorNamespace, stream.StreamId.Namespace);
             Assert.Single(await rapStream.GetAllSubscriptionHandles());
 
