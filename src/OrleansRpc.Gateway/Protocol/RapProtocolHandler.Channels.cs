@@ -12,7 +12,7 @@ internal sealed partial class RapProtocolHandler
     /// <summary>Generator items / channel messages moved to the connection's output per write, at most (about).</summary>
     private const int MaxBytesPerOutputWrite = 64 * 1024;
 
-    private readonly ConcurrentDictionary<long, ChannelEntry> _channels = new();
+    private readonly LazyConcurrentDictionary<long, ChannelEntry> _channels = new(); // most connections never open a channel
 
     public void OnChannelOpen(RapServerConnection connection, in RapChannelOpenRequest request)
     {
