@@ -221,9 +221,12 @@ public sealed class RapGeneratorStream : IAsyncDisposable
                 bool more;
                 if (waited && batch is not null)
                 {
-                    // The generator waits: what is ready goes out now, not after its wait.
-                    more = await PublishWhileMovingAsync(batch, move.AsTask()).ConfigureAwait(false);
+                    // The generator waits: what is ready goes out now, not after its wait. The batch is handed over
+                    // first: when the move then fails, the failure path below must not publish (and so return to the
+                    // pool) the same batch a second time.
+                    RapGeneratorBatch ready = batch;
                     batch = null;
+                    more = await PublishWhileMovingAsync(ready, move.AsTask()).ConfigureAwait(false);
                 }
                 else
                 {
