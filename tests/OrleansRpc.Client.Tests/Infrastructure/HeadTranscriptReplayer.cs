@@ -11,6 +11,9 @@ namespace OrleansRpc.Client.Tests.Infrastructure;
 /// pings, sends each recorded server frame once our client has sent the client frames it depended on (per correlation
 /// id, ids mapped by order of first use), and compares every frame our client sends with the recorded client frame,
 /// byte for byte after replacing the values that legitimately vary (ids, host port, deadline, crypto ciphertext).
+/// The recording is of one connection, replayed on the first connection that declares: recorded frames only ever go
+/// out there, as a real server answers on the connection that asked. A later connection (our pool replaces a
+/// connection the server shut down right away, which the recorded client did not do) gets DECLARE and ping answers only.
 /// </summary>
 internal sealed class HeadTranscriptReplayer
 {
@@ -26,6 +29,8 @@ internal sealed class HeadTranscriptReplayer
     private readonly TranscriptEntry _declareAnswer;
     private readonly TranscriptEntry? _pingTemplate;
     private readonly TranscriptEntry? _serverPingAnswer;
+    private readonly TaskCompletionSource _reconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private FakeConnection? _replayed;
     private int _received;
 
     public HeadTranscriptReplayer(Transcript transcript, RapCryptoKey? key = null)
@@ -69,6 +74,12 @@ internal sealed class HeadTranscriptReplayer
 
     public int Compared => _log.Compared;
 
+    /// <summary>Completes once a second connection has declared and been answered.</summary>
+    public Task Reconnected => _reconnected.Task;
+
+    /// <summary>Runs after a recorded server event went out, before the next recorded frame is taken (tests widen races with it).</summary>
+    public Func<TranscriptEntry, Task>? AfterServerEvent { get; set; }
+
     /// <summary>The recorded client frames our client must reproduce (calls and channel frames), bodies decrypted.</summary>
     public IReadOnlyList<TranscriptEntry> Requests => [.. _requests.Select(Plain)];
 
@@ -85,9 +96,24 @@ internal sealed class HeadTranscriptReplayer
     {
         if (frame.Type == 103 && frame.Target == "/_event/DECLARE")
         {
+            bool replayed;
+            lock (_lock)
+            {
+                _replayed ??= connection;
+                replayed = _replayed == connection;
+            }
+
             Compare("DECLARE", Patch(_declare, frame), Normalize(frame));
             await connection.SendAsync(MessagePackPatch.WithItem(_declareAnswer.Value, 1, frame.Id).ToArray());
-            await SendReadyAsync(connection);
+            if (replayed)
+            {
+                await SendReadyAsync();
+            }
+            else
+            {
+                _reconnected.TrySetResult();
+            }
+
             return;
         }
 
@@ -116,6 +142,12 @@ internal sealed class HeadTranscriptReplayer
         TranscriptEntry recorded;
         lock (_lock)
         {
+            if (connection != _replayed)
+            {
+                _log.Report($"client frame on a connection the recording does not have: {frame}");
+                return;
+            }
+
             index = _received++;
             if (index >= _requests.Count)
             {
@@ -138,10 +170,27 @@ internal sealed class HeadTranscriptReplayer
         }
 
         Compare($"frame #{index} ({recorded.Value})", Patch(recorded, frame), Normalize(frame));
-        await SendReadyAsync(connection);
+        await SendReadyAsync();
     }
 
-    private Task SendReadyAsync(FakeConnection connection) => _serverFrames.SendReadyAsync(_lock, IsReady, f => Outgoing(f.Entry), connection.SendAsync);
+    /// <summary>Sends the recorded frames that became ready; only called from the replayed connection's frames, in order.</summary>
+    private async Task SendReadyAsync()
+    {
+        var connection = _replayed!;
+        TranscriptEntry? taken = null;
+        await _serverFrames.SendReadyAsync(_lock, IsReady, f =>
+        {
+            taken = f.Entry;
+            return Outgoing(f.Entry);
+        }, async bytes =>
+        {
+            await connection.SendAsync(bytes);
+            if (taken is { Type: 203 } serverEvent && AfterServerEvent is { } hook)
+            {
+                await hook(serverEvent);
+            }
+        });
+    }
 
     private bool IsReady((TranscriptEntry Entry, int GlobalNeed, int IdNeed) frame) => frame.IdNeed < 0
         ? _received >= frame.GlobalNeed

@@ -65,6 +65,24 @@ public sealed class HeadTranscriptTests
         Assert.Contains(replayer.Mismatches, m => m.Contains("DECLARE", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Replay_keeps_recorded_frames_on_the_replayed_connection_when_the_client_reconnects()
+    {
+        // Guards the harness: the client replaces the connection the server shut down right away, and the recorded
+        // answer that follows the shutdown event must still go to the old connection, where its call waits. Holding
+        // the replay back until the reconnect has declared makes the once-rare interleaving certain; sent on the new
+        // connection, the answer is dropped and the call fails when the 3 s drain runs out.
+        var (replayer, problems) = await RunReplayAsync("server_stopped", null, prepare: r => r.AfterServerEvent = async e =>
+        {
+            if (e.Target == "/_event/shutdown")
+            {
+                await Task.WhenAny(r.Reconnected, Task.Delay(TimeSpan.FromSeconds(1)));
+            }
+        });
+        Assert.True(replayer.Mismatches.IsEmpty, string.Join("\n", replayer.Mismatches.Take(5)));
+        Assert.Empty(problems);
+    }
+
     private static async Task ReplayAsync(string scenario, int? earlyBreakAfter, RapCryptoKey? key = null, Action<RapClientOptions>? configure = null,
         System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
@@ -76,10 +94,11 @@ public sealed class HeadTranscriptTests
 
     private static async Task<(HeadTranscriptReplayer Replayer, List<string> Problems)> RunReplayAsync(string scenario, int? earlyBreakAfter,
         RapCryptoKey? key = null, Action<RapClientOptions>? configure = null,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null, Action<HeadTranscriptReplayer>? prepare = null)
     {
         var transcript = Transcript.Load("head", scenario);
         var replayer = new HeadTranscriptReplayer(transcript, key);
+        prepare?.Invoke(replayer);
         await using var server = FakeRapServer.Start(replayer.HandleAsync, certificate: certificate, rawHandler: true);
         var client = RapClient.Create(server.Endpoint, o =>
         {
