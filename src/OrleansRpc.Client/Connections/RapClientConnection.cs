@@ -172,7 +172,15 @@ internal sealed partial class RapClientConnection : IAsyncDisposable
 
             if (Interlocked.CompareExchange(ref _inFlight, current + 1, current) == current)
             {
-                return true;
+                // A drain that began after the check above must not get a new call (the server said it stops taking
+                // them): hand the slot back, which also closes the connection if that was the drain's last slot.
+                if (IsReady)
+                {
+                    return true;
+                }
+
+                ReleaseSlot();
+                return false;
             }
         }
     }
@@ -229,7 +237,7 @@ internal sealed partial class RapClientConnection : IAsyncDisposable
             return;
         }
 
-        _drainTimer = _context.Time.CreateTimer(
+        var timer = _context.Time.CreateTimer(
             static state =>
             {
                 var (connection, reason) = ((RapClientConnection, Exception))state!;
@@ -238,6 +246,13 @@ internal sealed partial class RapClientConnection : IAsyncDisposable
             (this, reasonWhenForced),
             limit < TimeSpan.Zero ? TimeSpan.Zero : limit,
             Timeout.InfiniteTimeSpan);
+        Interlocked.Exchange(ref _drainTimer, timer);
+
+        // The last call may have closed the connection before the timer was stored, when CloseAsync found none to stop.
+        if (IsClosed)
+        {
+            timer.Dispose();
+        }
     }
 
     /// <summary>Closes the connection and fails everything still waiting on it with <paramref name="reason"/>.</summary>
@@ -277,7 +292,7 @@ internal sealed partial class RapClientConnection : IAsyncDisposable
             }
         }
 
-        _drainTimer?.Dispose();
+        Interlocked.Exchange(ref _drainTimer, null)?.Dispose();
         await _lifetime.CancelAsync().ConfigureAwait(false);
         try
         {
