@@ -1,14 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansRpc.Gateway;
 using OrleansRpc.Server;
 using OrleansRpc.TestingHost;
 
 namespace OrleansRpc.Middleware.Tests.Infrastructure;
 
-/// <summary>A gateway on 127.0.0.1:0 with the test functions served through function-group grains.</summary>
+/// <summary>A gateway on 127.0.0.1:0 (or as <c>gateway</c> sets it) with the test functions served through function-group grains.</summary>
 internal static class MiddlewareCluster
 {
-    public static Task<TestCluster> StartAsync(Action<IServiceCollection> configure, TimeProvider? time = null) =>
-        TestCluster.StartAsync(builder => builder.ConfigureServices(services =>
+    public static Task<TestCluster> StartAsync(Action<IServiceCollection> configure, TimeProvider? time = null, Action<RapGatewayOptions>? gateway = null) =>
+        TestCluster.StartAsync(builder => builder.ConfigureGateway(gateway ?? (static _ => { })).ConfigureServices(services =>
         {
             if (time is not null)
             {
