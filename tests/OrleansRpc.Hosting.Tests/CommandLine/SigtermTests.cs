@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using OrleansRpc.MessagePack;
+using OrleansRpc.TestingHost;
 
 namespace OrleansRpc.Hosting.Tests.CommandLine;
 
@@ -10,12 +11,16 @@ namespace OrleansRpc.Hosting.Tests.CommandLine;
 public sealed partial class SigtermTests
 {
     [Fact]
-    public async Task Sigterm_turns_readiness_false_lets_the_in_flight_call_finish_and_exits_0()
+    public async Task Sigterm_turns_readiness_false_drains_the_in_flight_call_refuses_new_connections_and_exits_0()
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
         {
             return; // SIGTERM is what container runtimes send; Windows has no equivalent to test here
         }
+
+        string directory = Directory.CreateTempSubdirectory("orleansrpc-sigterm-").FullName;
+        string release = Path.Combine(directory, "release");
+        string functions = HoldFunctionAssembly.Build(directory);
 
         // Port 0 for both listeners, read back from the log: a port probed free here could be taken by another
         // process (test projects run in parallel) before the child binds it.
@@ -32,8 +37,12 @@ public sealed partial class SigtermTests
         foreach (string argument in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "OrleansRpc.Host.dll"), "serve",
+            "--functions", functions,
             "--host", "127.0.0.1", "--port", "0", "--health-port", "0",
             "--set", "OrleansRpc:Health:ShutdownDelay=00:00:01",
+            // Long enough that a slow machine releases the call before the drain gives up on it.
+            "--set", "OrleansRpc:Gateway:DrainTimeout=00:00:30",
+            "--set", "OrleansRpc:Server:RunTimeout=00:01:00",
             "--set", "Logging:LogLevel:Default=Information",
         })
         {
@@ -69,18 +78,34 @@ public sealed partial class SigtermTests
                 }
             }
 
+            var gateway = new IPEndPoint(IPAddress.Loopback, await gatewayPort.Task);
             using var health = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{await healthPort.Task}"), Timeout = HealthApp.Patience };
             await PollAsync(health, HttpStatusCode.OK, process);
 
-            // async_sum sleeps 1 s: it is running in the function when the signal arrives.
-            Task<MessagePackValue> call = await StartInFlightCallAsync(health, new IPEndPoint(IPAddress.Loopback, await gatewayPort.Task), process);
+            // The held call runs in the function until the test creates the release file.
+            const long CallId = 11;
+            await using RawFrameClient client = await RapProbe.ConnectAsync(gateway);
+            await RapProbe.SendCallAsync(client, CallId, HoldFunctionAssembly.Target, ("release", release), ("value", 42));
+            await WaitUntilInFlightAsync(health, process);
+
             using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync();
             }
 
+            // Readiness goes false first; after the shutdown delay the gateway drains: the HEAD client is told.
             await PollAsync(health, HttpStatusCode.ServiceUnavailable, process);
-            Assert.Equal(3, (await call.WaitAsync(HealthApp.Patience)).AsInt64());
+            MessagePackValue shutdown = await ReadUntilShutdownEventAsync(client, CallId);
+            Assert.Equal(29, shutdown["close_timeout"].AsInt64()); // DrainTimeout − 1 s, as rap does
+
+            // While draining, a new connection is refused or closed before it is answered.
+            await AssertRefusedAsync(gateway);
+
+            // The call received before the signal is still answered, then the connection closes.
+            await File.WriteAllTextAsync(release, "");
+            MessagePackValue answer = await ReadAnswerAsync(client, CallId);
+            Assert.Equal(42, answer.AsInt64());
+            Assert.Null(await ReadNonPingAsync(client));
 
             await process.WaitForExitAsync().WaitAsync(HealthApp.Patience);
             string log;
@@ -100,35 +125,86 @@ public sealed partial class SigtermTests
             {
                 process.Kill(entireProcessTree: true);
             }
+
+            Directory.Delete(directory, recursive: true);
         }
     }
 
     /// <summary>
-    /// Starts an async_sum call and returns once the server's in-flight gauge shows it running. A request merely
-    /// written to the socket is not enough: on a loaded machine the child may not have read it when the drain
-    /// begins, and a drained connection with no call in flight is closed. A call that ends before a scrape saw
-    /// it is replaced by another.
+    /// Returns once the server's in-flight gauge shows the held call running in the function: a request merely
+    /// written to the socket is not enough, the child may not have read it when the drain begins.
     /// </summary>
-    private static async Task<Task<MessagePackValue>> StartInFlightCallAsync(HttpClient health, IPEndPoint gateway, Process process)
+    private static async Task WaitUntilInFlightAsync(HttpClient health, Process process)
     {
         using var patience = new CancellationTokenSource(HealthApp.Patience);
         while (true)
         {
-            Task<MessagePackValue> call = RapProbe.CallAsync(gateway, "/default/async_sum", ("a", 1), ("b", 2));
-            while (!call.IsCompleted)
+            Assert.False(process.HasExited, "orleansrpc serve exited early");
+            string metrics = (await health.GetTextAsync("/metrics")).Body;
+            if (metrics.Split('\n').Any(line => line.StartsWith("orleansrpc_calls_in_flight{", StringComparison.Ordinal)
+                && line.Contains("rap_function=\"hold\"", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal)))
             {
-                Assert.False(process.HasExited, "orleansrpc serve exited early");
-                string metrics = (await health.GetTextAsync("/metrics")).Body;
-                if (metrics.Split('\n').Any(line => line.StartsWith("orleansrpc_calls_in_flight{", StringComparison.Ordinal)
-                    && line.Contains("rap_function=\"async_sum\"", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal)))
-                {
-                    return call;
-                }
-
-                await Task.Delay(25, patience.Token);
+                return;
             }
 
-            Assert.Equal(3, (await call).AsInt64());
+            await Task.Delay(25, patience.Token);
+        }
+    }
+
+    /// <summary>Reads up to the <c>shutdown</c> event (skipping DECLARE's answer and pings); returns its body.</summary>
+    private static async Task<MessagePackValue> ReadUntilShutdownEventAsync(RawFrameClient client, long callId)
+    {
+        while (await client.ReadFrameAsync(HealthApp.Patience) is { } frame)
+        {
+            MessagePackValue message = MessagePackValue.Parse(frame);
+            Assert.False(message[0].AsInt64() == RapProbe.Request && message[1].AsInt64() == callId, "the held call was answered before the drain");
+            if (message[2].TryGetValue("target", out MessagePackValue target) && target.IsString && target.AsString() == "/_event/shutdown")
+            {
+                return message[3];
+            }
+        }
+
+        throw new InvalidOperationException("The gateway closed the connection without the shutdown event.");
+    }
+
+    private static async Task<MessagePackValue> ReadAnswerAsync(RawFrameClient client, long callId)
+    {
+        MessagePackValue? message = await ReadNonPingAsync(client);
+        Assert.True(message is { } m && m[0].AsInt64() == RapProbe.Request && m[1].AsInt64() == callId, $"expected the answer to call {callId}, got {message}");
+        return message!.Value[3];
+    }
+
+    /// <summary>The next frame that is not a server ping, or null once the server closed the connection.</summary>
+    private static async Task<MessagePackValue?> ReadNonPingAsync(RawFrameClient client)
+    {
+        while (await client.ReadFrameAsync(HealthApp.Patience) is { } frame)
+        {
+            MessagePackValue message = MessagePackValue.Parse(frame);
+            if (!(message[2].TryGetValue("target", out MessagePackValue target) && target.IsString && target.AsString() == "/_event/ping"))
+            {
+                return message;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task AssertRefusedAsync(IPEndPoint gateway)
+    {
+        RawFrameClient late;
+        try
+        {
+            late = await RapProbe.ConnectAsync(gateway);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+        {
+            return; // the listener is already gone
+        }
+
+        await using (late)
+        {
+            // Accepted by the kernel before the listener closed: the gateway closes it without answering DECLARE.
+            Assert.Null(await late.ReadFrameAsync(HealthApp.Patience));
         }
     }
 

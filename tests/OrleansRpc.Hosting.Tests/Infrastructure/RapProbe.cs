@@ -5,10 +5,11 @@ using OrleansRpc.TestingHost;
 
 namespace OrleansRpc.Hosting.Tests;
 
-/// <summary>Makes one HEAD-generation rap call over a raw connection, as the Python client would.</summary>
+/// <summary>Makes HEAD-generation rap calls over a raw connection, as the Python client would.</summary>
 internal static class RapProbe
 {
-    private const int Request = 101;
+    /// <summary>Message type of a request and of its answer.</summary>
+    public const int Request = 101;
 
     // DECLARE as a Python HEAD client sends it (from the recorded transcripts).
     private static readonly byte[] s_declare = Convert.FromHexString(
@@ -21,27 +22,9 @@ internal static class RapProbe
     /// <summary>As above; <paramref name="sent"/> completes once the request is on the wire.</summary>
     public static async Task<MessagePackValue> CallAsync(IPEndPoint gateway, string target, TaskCompletionSource? sent, params (string Name, MessagePackValue Value)[] arguments)
     {
-        await using RawFrameClient client = await RawFrameClient.ConnectAsync(gateway);
-        await client.SendAsync(s_declare);
+        await using RawFrameClient client = await ConnectAsync(gateway);
         const long CorrelationId = 11;
-        await client.SendAsync(buffer =>
-        {
-            var writer = new MessagePackWriter(buffer);
-            writer.WriteArrayHeader(4);
-            writer.Write(Request);
-            writer.Write(CorrelationId);
-            writer.WriteMapHeader(1);
-            writer.Write("target");
-            writer.Write(target);
-            writer.WriteMapHeader(arguments.Length);
-            foreach ((string name, MessagePackValue value) in arguments)
-            {
-                writer.Write(name);
-                value.Write(ref writer);
-            }
-
-            writer.Flush();
-        });
+        await SendCallAsync(client, CorrelationId, target, arguments);
         sent?.TrySetResult();
 
         while (await client.ReadFrameAsync(HealthApp.Patience) is { } frame)
@@ -55,4 +38,33 @@ internal static class RapProbe
 
         throw new InvalidOperationException($"The gateway closed the connection without answering {target}.");
     }
+
+    /// <summary>Opens a connection and sends DECLARE (its answer is left unread).</summary>
+    public static async Task<RawFrameClient> ConnectAsync(IPEndPoint gateway)
+    {
+        RawFrameClient client = await RawFrameClient.ConnectAsync(gateway);
+        await client.SendAsync(s_declare);
+        return client;
+    }
+
+    /// <summary>Sends a request frame <c>[101, id, {target}, {arguments}]</c>.</summary>
+    public static Task SendCallAsync(RawFrameClient client, long id, string target, params (string Name, MessagePackValue Value)[] arguments) =>
+        client.SendAsync(buffer =>
+        {
+            var writer = new MessagePackWriter(buffer);
+            writer.WriteArrayHeader(4);
+            writer.Write(Request);
+            writer.Write(id);
+            writer.WriteMapHeader(1);
+            writer.Write("target");
+            writer.Write(target);
+            writer.WriteMapHeader(arguments.Length);
+            foreach ((string name, MessagePackValue value) in arguments)
+            {
+                writer.Write(name);
+                value.Write(ref writer);
+            }
+
+            writer.Flush();
+        });
 }
