@@ -15,6 +15,7 @@ internal sealed class RapProtocolHandlerFactory : IRapFrameHandlerFactory
     private readonly RapDispatcher _dispatcher;
     private readonly INonceStore _nonces;
     private readonly IRapCryptoSettings? _crypto;
+    private readonly ICryptoTimeWindow? _timeWindow;
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
     private RapConnectionOptions _connectionOptions;
@@ -25,7 +26,8 @@ internal sealed class RapProtocolHandlerFactory : IRapFrameHandlerFactory
         RapDispatcher dispatcher,
         ILogger<RapProtocolHandler> logger,
         INonceStore? nonceStore = null,
-        IRapCryptoSettings? crypto = null)
+        IRapCryptoSettings? crypto = null,
+        ICryptoTimeWindow? timeWindow = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
@@ -33,6 +35,7 @@ internal sealed class RapProtocolHandlerFactory : IRapFrameHandlerFactory
         _logger = logger;
         _nonces = nonceStore ?? new InMemoryNonceStore(); // crypto replay protection is server-wide, as in rap
         _crypto = crypto;
+        _timeWindow = timeWindow; // null: rap's max-age rule
         _cryptoVersion = crypto?.Version ?? 0;
         _connectionOptions = BuildConnectionOptions();
     }
@@ -48,6 +51,7 @@ internal sealed class RapProtocolHandlerFactory : IRapFrameHandlerFactory
             LegacySilenceThreshold = _options.LegacySilenceThreshold,
             MaxFrameBytes = _options.MaxFrameBytes,
             MaxInFlightCalls = Math.Max(4096, _options.MaxInFlightCallsPerConnection),
+            CryptoTimeWindow = _timeWindow,
         };
         IEnumerable<KeyValuePair<string, string>> keys = _crypto is null ? _options.CryptoKeys : _crypto.Keys;
         foreach (var (id, secret) in keys)

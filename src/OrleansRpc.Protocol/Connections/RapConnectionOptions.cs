@@ -1,3 +1,5 @@
+using OrleansRpc.Protocol.Crypto;
+
 namespace OrleansRpc.Protocol.Connections;
 
 /// <summary>
@@ -53,6 +55,12 @@ public sealed class RapConnectionOptions
 
     /// <summary>How long a seen nonce is remembered (replays inside it are refused). rap: 120 s.</summary>
     public TimeSpan CryptoNonceLifetime { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// The envelope timestamp check (the time-window half of the crypto checks; the nonce half is the
+    /// <see cref="INonceStore"/>). Null: rap's rule, <see cref="MaxAgeCryptoTimeWindow"/> with <see cref="CryptoMaxAge"/>.
+    /// </summary>
+    public ICryptoTimeWindow? CryptoTimeWindow { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> for inconsistent settings.</summary>
     public void Validate()

@@ -323,7 +323,8 @@ public sealed partial class RapServerConnection
         }
 
         var now = _time.GetUtcNow();
-        if (content.Timestamp is not { } timestamp || now.ToUnixTimeSeconds() - timestamp > (long)_options.CryptoMaxAge.TotalSeconds)
+        var window = _options.CryptoTimeWindow ?? MaxAgeCryptoTimeWindow.Instance;
+        if (content.Timestamp is not { } timestamp || !window.IsAcceptable(timestamp, now, _options.CryptoMaxAge))
         {
             return RapErrorMessages.CryptoTimestampError;
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol.Connections;
+using OrleansRpc.Protocol.Crypto;
 using OrleansRpc.Testing;
 
 namespace OrleansRpc.Protocol.Tests.Connections;
@@ -10,13 +11,13 @@ internal sealed class ConnectionHarness
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 22, 0, 0, 0, TimeSpan.Zero);
 
-    public ConnectionHarness(Action<RapConnectionOptions>? configure = null, Connections.RecordingHandler? handler = null)
+    public ConnectionHarness(Action<RapConnectionOptions>? configure = null, Connections.RecordingHandler? handler = null, INonceStore? nonces = null, ManualTimeProvider? time = null)
     {
         Options = new RapConnectionOptions();
         configure?.Invoke(Options);
-        Time = new ManualTimeProvider(Start);
+        Time = time ?? new ManualTimeProvider(Start);
         Handler = handler ?? new RecordingHandler();
-        Connection = new RapServerConnection(Handler, Options, Time, new RapPeer("10.0.0.7", 40000));
+        Connection = new RapServerConnection(Handler, Options, Time, new RapPeer("10.0.0.7", 40000), nonces);
         Connection.Start();
     }
 

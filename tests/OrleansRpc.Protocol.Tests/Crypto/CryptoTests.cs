@@ -4,6 +4,7 @@ using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol.Connections;
 using OrleansRpc.Protocol.Crypto;
 using OrleansRpc.Protocol.Tests.Connections;
+using OrleansRpc.Testing;
 using static OrleansRpc.Protocol.Tests.Connections.ConnectionHarness;
 
 namespace OrleansRpc.Protocol.Tests.Crypto;
@@ -93,12 +94,13 @@ public class CryptoTests
 
     private const string Secret = "0123456789abcdef";
 
-    private static ConnectionHarness HeadCrypto(out RapCryptoKey key, string checkSecret = Secret, string keyId = "test")
+    private static ConnectionHarness HeadCrypto(out RapCryptoKey key, string checkSecret = Secret, string keyId = "test", Action<RapConnectionOptions>? configure = null)
     {
         var harness = new ConnectionHarness(o =>
         {
             o.CryptoKeys["test"] = Secret;
             o.PingHeadClients = false;
+            configure?.Invoke(o);
         });
         key = new RapCryptoKey(keyId, checkSecret);
         var check = RapCryptoEnvelope.SealJson(key, "\"" + keyId + "\"");
@@ -223,5 +225,102 @@ public class CryptoTests
         Assert.Equal(Map(("call_id", -1), ("result", 3)), MessagePackValue.Parse(content.Body));
         // A plain request on the same server gets a plain answer (§7 #11: per request, not process-wide).
         Assert.Equal(MessagePackValueKind.Map, frames[3][5].Kind);
+    }
+
+    [Fact]
+    public void Legacy_old_timestamp_and_replayed_nonce_get_509()
+    {
+        var harness = new ConnectionHarness(o => o.CryptoKeys["test"] = Secret);
+        using var key = new RapCryptoKey("test", Secret);
+        var body = Map(("call_id", -1), ("param", Array(1, 2)), ("default_param", Map()));
+        var now = harness.Time.GetUtcNow();
+        harness.Feed(Array(101, 5, "default", "sum", LegacyHeader(("crypto_id", "test")), Seal(key, body, now.AddSeconds(-61), "old")));
+        harness.Feed(Array(101, 6, "default", "sum", LegacyHeader(("crypto_id", "test")), Seal(key, body, now.AddSeconds(-60), "same")));
+        harness.Feed(Array(101, 7, "default", "sum", LegacyHeader(("crypto_id", "test")), Seal(key, body, now, "same")));
+        var frames = harness.TakeFrames().Where(f => f[3].AsString() != "ping").ToList();
+        Assert.Equal(2, frames.Count);
+        Assert.Equal(5, frames[0][1].AsInt64());
+        Assert.Equal(509, frames[0][4]["status_code"].AsInt64());
+        Assert.Equal("Parse error. timeout param error", frames[0][5].AsString());
+        Assert.Equal(7, frames[1][1].AsInt64());
+        Assert.Equal(509, frames[1][4]["status_code"].AsInt64());
+        Assert.Equal("Parse error. nonce param error", frames[1][5].AsString());
+
+        // Only the envelope exactly at the age limit got through.
+        Assert.Single(harness.Handler.Calls);
+    }
+
+    [Fact]
+    public void A_shared_nonce_store_refuses_a_replay_on_another_connection()
+    {
+        var shared = new InMemoryNonceStore();
+        var time = new ManualTimeProvider(ConnectionHarness.Start);
+        using var key = new RapCryptoKey("test", Secret);
+        var first = new ConnectionHarness(o => o.CryptoKeys["test"] = Secret, nonces: shared, time: time);
+        var second = new ConnectionHarness(o => o.CryptoKeys["test"] = Secret, nonces: shared, time: time);
+        var body = Seal(key, Map(("call_id", -1), ("param", Array(1, 2)), ("default_param", Map())), time.GetUtcNow(), "once");
+        first.Feed(Array(101, 5, "default", "sum", LegacyHeader(("crypto_id", "test")), body));
+        second.Feed(Array(101, 5, "default", "sum", LegacyHeader(("crypto_id", "test")), body));
+        Assert.Single(first.Handler.Calls);
+        Assert.Empty(second.Handler.Calls);
+        var refused = second.TakeFrames().Single(f => f[3].AsString() != "ping");
+        Assert.Equal("Parse error. nonce param error", refused[5].AsString());
+        Assert.Equal(1, shared.Count);
+    }
+
+    [Fact]
+    public void The_default_time_window_is_rap_s_max_age_rule()
+    {
+        var window = MaxAgeCryptoTimeWindow.Instance;
+        var now = ConnectionHarness.Start;
+        var maxAge = TimeSpan.FromSeconds(60);
+        Assert.True(window.IsAcceptable(now.ToUnixTimeSeconds(), now, maxAge));
+        Assert.True(window.IsAcceptable(now.ToUnixTimeSeconds() - 60, now, maxAge));
+        Assert.False(window.IsAcceptable(now.ToUnixTimeSeconds() - 61, now, maxAge));
+        Assert.True(window.IsAcceptable(now.ToUnixTimeSeconds() + 3600, now, maxAge)); // future: accepted, as in rap
+    }
+
+    [Fact]
+    public void A_custom_time_window_replaces_the_max_age_rule_for_both_generations()
+    {
+        // Refuses envelopes from the future (rap accepts them) and sees the configured maximum age.
+        var window = new NoFutureTimeWindow();
+        var head = HeadCrypto(out var key, configure: o =>
+        {
+            o.CryptoTimeWindow = window;
+            o.CryptoMaxAge = TimeSpan.FromSeconds(42);
+        });
+        head.TakeFrames();
+        head.Feed(HeadCall(11, "/default/sum", Seal(key, Map(), head.Time.GetUtcNow().AddSeconds(300), "n1")));
+        var refused = head.TakeSingle();
+        Assert.Equal(1007, refused[2]["status_code"].AsInt64());
+        Assert.Equal("Parse error. timeout param error", refused[3].AsString());
+        head.Feed(HeadCall(13, "/default/sum", Seal(key, Map(), head.Time.GetUtcNow().AddSeconds(-30), "n2")));
+        Assert.Single(head.Handler.Calls);
+        Assert.Equal(TimeSpan.FromSeconds(42), window.SeenMaxAge);
+
+        var legacy = new ConnectionHarness(o =>
+        {
+            o.CryptoKeys["test"] = Secret;
+            o.CryptoTimeWindow = window;
+        });
+        var body = Map(("call_id", -1), ("param", Array(1, 2)), ("default_param", Map()));
+        legacy.Feed(Array(101, 5, "default", "sum", LegacyHeader(("crypto_id", "test")), Seal(key, body, legacy.Time.GetUtcNow().AddSeconds(300), "n3")));
+        var legacyRefused = legacy.TakeFrames().Single(f => f[3].AsString() != "ping");
+        Assert.Equal(509, legacyRefused[4]["status_code"].AsInt64());
+        Assert.Equal("Parse error. timeout param error", legacyRefused[5].AsString());
+        Assert.Empty(legacy.Handler.Calls);
+    }
+
+    private sealed class NoFutureTimeWindow : ICryptoTimeWindow
+    {
+        public TimeSpan SeenMaxAge { get; private set; }
+
+        public bool IsAcceptable(long timestampSeconds, DateTimeOffset now, TimeSpan maxAge)
+        {
+            SeenMaxAge = maxAge;
+            long age = now.ToUnixTimeSeconds() - timestampSeconds;
+            return age >= -5 && age <= (long)maxAge.TotalSeconds;
+        }
     }
 }
