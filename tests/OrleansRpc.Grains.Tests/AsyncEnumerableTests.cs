@@ -25,6 +25,38 @@ public class AsyncEnumerableTests
     }
 
     [Fact]
+    public async Task Items_are_pulled_a_batch_per_step_and_the_producer_never_runs_ahead()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var grain = silo.GrainFactory.GetGrain<ICountingProducerGrain>("pull");
+        int Produced() => silo.Probe.Events.Count(e => e.StartsWith("produced:", StringComparison.Ordinal));
+
+        var enumerable = grain.Produce(12).WithBatchSize(5);
+        Assert.Equal(0, Produced()); // nothing runs before the first MoveNextAsync
+        await using var enumerator = enumerable.GetAsyncEnumerator();
+
+        // The first step takes every ready item up to the batch size; the next four come from that batch.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(await enumerator.MoveNextAsync().AsTask().WithTestTimeout());
+            Assert.Equal(i, enumerator.Current);
+            Assert.Equal(5, Produced());
+        }
+
+        // The sixth item needs a second step, which again takes a full batch, and the third takes the rest.
+        Assert.True(await enumerator.MoveNextAsync().AsTask().WithTestTimeout());
+        Assert.Equal(10, Produced());
+        for (var i = 6; i < 12; i++)
+        {
+            Assert.True(await enumerator.MoveNextAsync().AsTask().WithTestTimeout());
+            Assert.Equal(i, enumerator.Current);
+        }
+
+        Assert.False(await enumerator.MoveNextAsync().AsTask().WithTestTimeout());
+        Assert.Equal(12, Produced());
+    }
+
+    [Fact]
     public async Task Stopping_early_disposes_the_producer_and_cancels_its_token()
     {
         await using var silo = await TestSilo.StartAsync();

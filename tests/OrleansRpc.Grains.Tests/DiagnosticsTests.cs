@@ -46,6 +46,39 @@ public class DiagnosticsTests
     }
 
     [Fact]
+    public async Task The_queue_length_gauge_counts_requests_waiting_behind_a_running_one()
+    {
+        long maxQueued = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == GrainsDiagnostics.Name && instrument.Name == "orleansrpc-grains-queue-length")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+
+        // Every silo in the process reports its own value; keep the largest.
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => InterlockedMax(ref maxQueued, value));
+        listener.Start();
+
+        await using var silo = await TestSilo.StartAsync();
+        var grain = silo.GrainFactory.GetGrain<ISchedulingGrain>("queued");
+        var running = grain.Block("q-hold");
+        await grain.Ping().WithTestTimeout();
+        var queued = new[] { grain.Block("q-1"), grain.Block("q-2"), grain.Block("q-3") };
+        await grain.Ping().WithTestTimeout(); // always-interleave: it got past the three, so they are queued
+        listener.RecordObservableInstruments();
+        Assert.True(Interlocked.Read(ref maxQueued) >= 3);
+
+        silo.Probe.Signal("q-hold").SetResult();
+        silo.Probe.Signal("q-1").SetResult();
+        silo.Probe.Signal("q-2").SetResult();
+        silo.Probe.Signal("q-3").SetResult();
+        await Task.WhenAll([running, .. queued]).WithTestTimeout();
+    }
+
+    [Fact]
     public async Task Each_call_gets_a_span_while_someone_listens()
     {
         var spans = new ConcurrentQueue<Activity>();
@@ -64,5 +97,13 @@ public class DiagnosticsTests
         var span = spans.First(s => Equals(s.GetTagItem("orleansrpc.grain_id"), "counter/span"));
         Assert.EndsWith("ICounterGrain.Increment", span.DisplayName, StringComparison.Ordinal);
         Assert.Equal("Increment", span.GetTagItem("rpc.method"));
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long seen;
+        while (value > (seen = Interlocked.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
     }
 }

@@ -24,6 +24,21 @@ public class StatelessWorkerTests
     }
 
     [Fact]
+    public async Task Without_a_cap_the_pool_grows_to_the_processor_count_and_never_beyond()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var grain = silo.GrainFactory.GetGrain<IDefaultCapWorkerGrain>("default");
+        var cap = Environment.ProcessorCount;
+        var calls = Enumerable.Range(0, cap + 3).Select(_ => grain.Block("release")).ToArray();
+
+        await WaitForAsync(() => silo.Probe.Inside >= cap);
+        silo.Probe.Signal("release").SetResult();
+        var workers = await Task.WhenAll(calls).WithTestTimeout();
+        Assert.Equal(cap, silo.Probe.MaxInside);
+        Assert.Equal(cap, workers.Distinct().Count());
+    }
+
+    [Fact]
     public async Task The_options_cap_overrides_the_attribute_cap()
     {
         await using var silo = await TestSilo.StartAsync(b => b.Configure<OrleansRpc.Grains.Configuration.StatelessWorkerOptions>(
