@@ -10,7 +10,6 @@ namespace OrleansRpc.Server.Formatters;
 /// </summary>
 public sealed class RapFormatterResolver
 {
-    private static readonly NullabilityInfoContext s_nullability = new();
     private readonly ConcurrentDictionary<Type, IRapFormatter?> _cache = new();
     private readonly object _gate = new();
     private readonly HashSet<Type> _creating = [];
@@ -29,10 +28,13 @@ public sealed class RapFormatterResolver
             return formatter;
         }
 
+        // NullabilityInfoContext caches without a lock, so hosts registering functions on several threads (or two
+        // hosts in one process) must not share one; this runs at registration only.
+        var nullability = new NullabilityInfoContext();
         var state = member switch
         {
-            ParameterInfo p => s_nullability.Create(p).ReadState,
-            PropertyInfo p => s_nullability.Create(p).ReadState,
+            ParameterInfo p => nullability.Create(p).ReadState,
+            PropertyInfo p => nullability.Create(p).ReadState,
             _ => NullabilityState.Unknown,
         };
         return state == NullabilityState.Nullable
