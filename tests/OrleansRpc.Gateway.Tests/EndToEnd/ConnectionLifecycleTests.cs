@@ -40,6 +40,30 @@ public sealed class ConnectionLifecycleTests
     }
 
     [Fact]
+    public async Task A_HEAD_client_that_declares_after_the_silence_ping_gets_a_HEAD_session()
+    {
+        // §5 step 3: a late DECLARE switches the connection to HEAD; a HEAD client ignores the stray 6-array ping.
+        await using TestCluster cluster = await ConformanceCluster.StartAsync(); // silence threshold 1 s
+        await using RawFrameClient client = await RawFrameClient.ConnectAsync(cluster.EndPoint);
+        MessagePackValue ping = MessagePackValue.Parse(await client.ReadFrameAsync());
+        Assert.Equal(6, ping.Count);
+
+        await client.SendAsync(HeadDeclare);
+        MessagePackValue answer;
+        do
+        {
+            answer = MessagePackValue.Parse(await client.ReadFrameAsync());
+        }
+        while (answer.Count == 6); // v0.5.3.8 pings sent before the DECLARE arrived
+
+        Assert.Equal(4, answer.Count);
+        Assert.Equal(103, answer[0].AsInt64());
+        Assert.True(answer[3].TryGetValue("conn_id", out _));
+        await client.SendAsync(HeadCall);
+        Assert.Equal(3, await ReadAnswerAsync(client, 11));
+    }
+
+    [Fact]
     public async Task Undecodable_bytes_close_that_connection_only()
     {
         await using TestCluster cluster = await ConformanceCluster.StartAsync();

@@ -41,7 +41,13 @@ internal abstract class WireDialect
     private sealed class HeadDialect : WireDialect
     {
         public override bool IsServerPing(MessagePackValue frame) =>
-            frame[0].AsInt64() == 203 && frame[2].TryGetValue("target", out MessagePackValue target) && target.IsString && target.AsString() == "/_event/ping";
+            frame.Count == 4 && frame[0].AsInt64() == 203 && frame[2].Kind == MessagePackValueKind.Map
+            && frame[2].TryGetValue("target", out MessagePackValue target) && target.IsString && target.AsString() == "/_event/ping";
+
+        // The tests' gateway assumes a silent connection is v0.5.3.8 after 1 s (§5 step 3); a replayed HEAD connection
+        // whose DECLARE is late on a loaded machine gets a v0.5.3.8 ping first, which a HEAD client logs and ignores.
+        public override bool IsOptional(MessagePackValue frame) =>
+            frame.Count == 6 && frame[0].AsInt64() == 203 && frame[3].IsString && frame[3].AsString() == "ping";
 
         public override string BodyPath => "/[3]";
 
