@@ -54,6 +54,20 @@ public class TimeoutAndExceptionTests
     }
 
     [Fact]
+    public async Task Without_configuration_the_response_timeout_is_30_seconds()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var grain = silo.GrainFactory.GetGrain<ITimeoutGrain>("default-30s");
+        var call = grain.HangDefault(CancellationToken.None);
+        await silo.Probe.Signal("hang-entered").Task.WithTestTimeout();
+        silo.Time.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(call.IsCompleted);
+        silo.Time.Advance(TimeSpan.FromSeconds(1.5));
+        var ex = await Assert.ThrowsAsync<TimeoutException>(() => call.WithTestTimeout());
+        Assert.Contains("00:00:30", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_default_and_per_call_timeouts_apply()
     {
         await using var silo = await TestSilo.StartAsync(b => b.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10)));
