@@ -88,6 +88,12 @@ internal static class ServeCommand
             await WriteConfigurationErrorAsync(error, ex).ConfigureAwait(false);
             return ExitCodes.UsageOrConfiguration;
         }
+        catch (Exception ex)
+        {
+            // e.g. a function group whose constructor needs a service nobody registered: one line, not a stack trace.
+            await error.WriteLineAsync($"orleansrpc serve: failed to start: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.RuntimeFailure;
+        }
 
         await using (app.ConfigureAwait(false))
         {

@@ -133,6 +133,19 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task A_function_group_needing_an_unregistered_service_fails_to_start_with_one_line_exit_1()
+    {
+        // The conformance sample's groups take services its AddConformanceService() registers; --functions alone does not.
+        string assembly = typeof(ConformanceService.DefaultFunctions).Assembly.Location;
+        (int code, _, string error) = await RunAsync("serve", "--functions", assembly, "--port", "0", "--health-port", "0", "--set", "Logging:LogLevel:Default=None");
+
+        Assert.Equal(ExitCodes.RuntimeFailure, code);
+        Assert.Contains("failed to start", error, StringComparison.Ordinal);
+        Assert.Contains("ConformanceService.ChannelStats", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_port_in_use_is_a_runtime_failure_exit_1()
     {
         using var blocker = new TcpListener(IPAddress.Loopback, 0);
