@@ -61,4 +61,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(19, LogLevel.Error, "Connection {ConnectionId}: answering {Kind} {Token} failed.", EventName = "AnswerFailed")]
     public static partial void AnswerFailed(ILogger logger, string connectionId, string kind, long token, Exception exception);
+
+    [LoggerMessage(20, LogLevel.Error, "Connection {ConnectionId}: ending channel {Token} failed.", EventName = "ChannelEndFailed")]
+    public static partial void ChannelEndFailed(ILogger logger, string connectionId, long token, Exception exception);
 }

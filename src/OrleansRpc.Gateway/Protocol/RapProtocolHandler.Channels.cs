@@ -90,22 +90,30 @@ internal sealed partial class RapProtocolHandler
         }
     }
 
-    private static void End(ChannelEntry entry, RapChannelEndReason reason)
+    private void End(ChannelEntry entry, RapChannelEndReason reason)
     {
         // Cancellation runs callbacks and continuations inline; this is called under the state machine's lock
         // (often on the read loop), so the user code it wakes must run elsewhere.
         ThreadPool.UnsafeQueueUserWorkItem(
             static state =>
             {
-                (ChannelEntry ended, RapChannelEndReason why) = state;
-                ended.Ended.Cancel();
-
-                if (ended.Channel is { } channel)
+                (RapProtocolHandler handler, ChannelEntry ended, RapChannelEndReason why) = state;
+                try
                 {
-                    _ = why == RapChannelEndReason.PeerDropped ? channel.Drop() : channel.Abort(why);
+                    ended.Ended.Cancel();
+                    if (ended.Channel is { } channel)
+                    {
+                        _ = why == RapChannelEndReason.PeerDropped ? channel.Drop() : channel.Abort(why);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    // A callback registered on the channel's tokens threw: log it; an exception escaping a pool
+                    // work item would end the process and every other connection with it.
+                    GatewayLog.ChannelEndFailed(handler._logger, handler._connection.ConnectionId, ended.Token, ex);
                 }
             },
-            (entry, reason),
+            (this, entry, reason),
             preferLocal: false);
     }
 

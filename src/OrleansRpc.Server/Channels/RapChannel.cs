@@ -189,6 +189,21 @@ public sealed class RapChannel : IRapChannel, IDisposable
         }
 
         Fault = fault;
+
+        // Cancel before completing the streams: a handler woken by the end of its input must already see Aborted.
+        if (reason is RapChannelEndReason.PeerDropped or RapChannelEndReason.ConnectionLost or RapChannelEndReason.ServerShutdown)
+        {
+            try
+            {
+                _aborted.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The gateway disposes a channel once its handler has finished; a drop or a lost connection that
+                // arrives after that has nobody left to cancel.
+            }
+        }
+
         _ = _incomingStream.OnCompletedAsync();
         if (reason is RapChannelEndReason.ConnectionLost or RapChannelEndReason.ServerShutdown)
         {
@@ -199,11 +214,6 @@ public sealed class RapChannel : IRapChannel, IDisposable
         }
 
         _ = _outgoingStream.OnCompletedAsync();
-        if (reason is RapChannelEndReason.PeerDropped or RapChannelEndReason.ConnectionLost or RapChannelEndReason.ServerShutdown)
-        {
-            _aborted.Cancel();
-        }
-
         _completion.TrySetResult(reason);
         return true;
     }

@@ -43,6 +43,24 @@ public sealed class ChannelTests
     }
 
     [Fact]
+    public async Task A_drop_that_arrives_after_the_channel_was_disposed_is_ended_without_throwing()
+    {
+        // The gateway disposes a channel when its pump ends; a client drop or a lost connection queued before that
+        // may still reach it (seen as a process crash: the cancellation source was already disposed).
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (server, function, probe) = Echo((_, _) => release.Task);
+        using var _s = server;
+        var channel = server.Dispatcher.OpenChannel(function, TestServer.Context(), "7");
+        await probe.Started.Task;
+
+        channel.Dispose();
+
+        Assert.True(channel.Drop());
+        Assert.False(channel.Abort());
+        release.SetResult();
+    }
+
+    [Fact]
     public async Task Messages_are_echoed_in_order()
     {
         var (server, function, _) = Echo();
