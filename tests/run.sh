@@ -37,11 +37,18 @@ for trx in "$results"/*.trx; do
     f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0}))
+    # A test host that crashed (or a run aborted by the hang timeout) leaves a trx whose run did not complete and
+    # whose unrun tests are counted nowhere: count the run itself as one failure so the totals cannot read clean.
+    if [ "${f:-0}" -eq 0 ] && grep -q '<ResultSummary outcome="\(Failed\|Aborted\|Error\)"' "$trx"; then
+        failed=$((failed + 1))
+        aborted="${aborted:-}  $(basename "$trx"): the test run did not complete (test host crashed or aborted; see the log above)\n"
+    fi
 done
 
 # Repeat the failures at the end so they sit next to the totals in a truncated CI log.
 if [ "$failed" -gt 0 ]; then
     echo "Failed tests:"
+    [ -n "${aborted:-}" ] && printf "%b" "$aborted"
     for trx in "$results"/*.trx; do
         [ -f "$trx" ] || continue
         awk '/<UnitTestResult [^>]*outcome="Failed"/ { on = 1; lines = 0
