@@ -91,8 +91,7 @@ internal static class ServeCommand
         catch (Exception ex)
         {
             // e.g. a function group whose constructor needs a service nobody registered: one line, not a stack trace.
-            await error.WriteLineAsync($"orleansrpc serve: failed to start: {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.RuntimeFailure;
+            return await StartFailedAsync(error, ex).ConfigureAwait(false);
         }
 
         await using (app.ConfigureAwait(false))
@@ -112,8 +111,7 @@ internal static class ServeCommand
             }
             catch (Exception ex)
             {
-                await error.WriteLineAsync($"orleansrpc serve: failed to start: {ex.Message}").ConfigureAwait(false);
-                return ExitCodes.RuntimeFailure;
+                return await StartFailedAsync(error, ex).ConfigureAwait(false);
             }
 
             // Runs until SIGTERM/SIGINT (the host's console lifetime) or the caller's cancellation.
@@ -187,6 +185,12 @@ internal static class ServeCommand
         InvalidOperationException when exception.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) => true,
         _ => false,
     };
+
+    private static async Task<int> StartFailedAsync(TextWriter error, Exception exception)
+    {
+        await error.WriteLineAsync($"orleansrpc serve: failed to start: {exception.Message}").ConfigureAwait(false);
+        return ExitCodes.RuntimeFailure;
+    }
 
     private static async Task WriteConfigurationErrorAsync(TextWriter error, Exception exception)
     {
