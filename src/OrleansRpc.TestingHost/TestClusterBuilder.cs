@@ -1,11 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Hosting;
 using OrleansRpc.Gateway;
 using OrleansRpc.Server;
 
 namespace OrleansRpc.TestingHost;
 
-/// <summary>Describes a <see cref="TestCluster"/>: gateway options, services (functions, fakes) and logging.</summary>
+/// <summary>Describes a <see cref="TestCluster"/>: silos, gateway options, services (functions, fakes) and logging.</summary>
 public sealed class TestClusterBuilder
 {
     internal List<Action<RapGatewayOptions>> GatewayConfigurations { get; } = [];
@@ -17,6 +18,11 @@ public sealed class TestClusterBuilder
     internal List<Action<RapServerOptions>> ServerConfigurations { get; } = [];
 
     internal List<Action<IRapServerBuilder>> FunctionRegistrations { get; } = [];
+
+    internal List<Action<ISiloBuilder>> SiloConfigurations { get; } = [];
+
+    /// <summary>How many silos the cluster starts with (each with its own rap gateway). Default 1.</summary>
+    public int Silos { get; set; } = 1;
 
     /// <summary>True when the cluster adds the rap server itself (functions or server options were given).</summary>
     internal bool AddsServer => ServerConfigurations.Count > 0 || FunctionRegistrations.Count > 0;
@@ -32,7 +38,15 @@ public sealed class TestClusterBuilder
         return this;
     }
 
-    /// <summary>Adds services: registered functions, fakes such as a TimeProvider, lifecycle participants.</summary>
+    /// <summary>Configures each silo (storage, streams, grain call filters, Orleans options).</summary>
+    public TestClusterBuilder ConfigureSilo(Action<ISiloBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        SiloConfigurations.Add(configure);
+        return this;
+    }
+
+    /// <summary>Adds services to each silo's host: registered functions, fakes such as a TimeProvider, lifecycle participants.</summary>
     public TestClusterBuilder ConfigureServices(Action<IServiceCollection> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);

@@ -10,8 +10,9 @@ namespace OrleansRpc.Benchmarks.Binding;
 
 /// <summary>
 /// Bind + invoke + encode of <c>sum(a, b)</c> from a HEAD body <c>{"a": 1, "b": 2}</c> and from a 0.5.3.8
-/// <c>param</c> <c>[1, 2]</c>, through the dispatcher (run timeout, call context, thread-pool hop for a
-/// synchronous function) and for an async-shaped function that completes synchronously (no hop). Target:
+/// <c>param</c> <c>[1, 2]</c>, through the executor a grain runs them with (run timeout, call context, adaptive
+/// inlining of a synchronous function) and for an async-shaped function that completes synchronously: the work inside
+/// the grain turn, without the grain call (see <see cref="GrainDispatchBenchmarks"/> for that). Target:
 /// ≤ 256 bytes allocated per call on the server.
 /// </summary>
 [MemoryDiagnoser]
@@ -22,7 +23,7 @@ public class BindingBenchmarks
     private static readonly ReadOnlySequence<byte> s_legacyDefaults = new([0x80]);
 
     private readonly PooledBufferWriter _output = new(64);
-    private RapDispatcher _dispatcher = null!;
+    private RapFunctionExecutor _executor = null!;
     private RapFunctionDescriptor _sum = null!;
     private RapFunctionDescriptor _sumValueTask = null!;
     private RapCallContext _headContext = null!;
@@ -39,7 +40,7 @@ public class BindingBenchmarks
         _sum = registry.Register(Sum, "sum");
         _sumValueTask = registry.Register(SumValueTask, "sum_vt");
         var options = Options.Create(new RapServerOptions { FlowCallContext = FlowCallContext });
-        _dispatcher = new RapDispatcher(registry, new RapSessionStore(options, TimeProvider.System), options);
+        _executor = new RapFunctionExecutor(registry, options);
         _headContext = new RapCallContext { Version = RapVersion.Head, ConnectionId = "1", IsLocalPeer = true };
         _legacyContext = new RapCallContext { Version = RapVersion.V0538, ConnectionId = "1", IsLocalPeer = true };
     }
@@ -53,7 +54,7 @@ public class BindingBenchmarks
     public async ValueTask<RapCallResult> Head_sum_sync()
     {
         _output.Reset();
-        return await _dispatcher.InvokeAsync(_sum, _headContext, RapArguments.Head(s_headBody), _output);
+        return await _executor.ExecuteAsync(_sum, _headContext, RapArguments.Head(s_headBody), _output, CancellationToken.None);
     }
 
     [Benchmark]
@@ -61,7 +62,7 @@ public class BindingBenchmarks
     public async ValueTask<RapCallResult> Legacy_sum_sync()
     {
         _output.Reset();
-        return await _dispatcher.InvokeAsync(_sum, _legacyContext, RapArguments.Legacy(s_legacyParam, s_legacyDefaults), _output);
+        return await _executor.ExecuteAsync(_sum, _legacyContext, RapArguments.Legacy(s_legacyParam, s_legacyDefaults), _output, CancellationToken.None);
     }
 
     [Benchmark]
@@ -69,7 +70,7 @@ public class BindingBenchmarks
     public async ValueTask<RapCallResult> Head_sum_valuetask()
     {
         _output.Reset();
-        return await _dispatcher.InvokeAsync(_sumValueTask, _headContext, RapArguments.Head(s_headBody), _output);
+        return await _executor.ExecuteAsync(_sumValueTask, _headContext, RapArguments.Head(s_headBody), _output, CancellationToken.None);
     }
 
     [Benchmark]
@@ -77,7 +78,7 @@ public class BindingBenchmarks
     public async ValueTask<RapCallResult> Legacy_sum_valuetask()
     {
         _output.Reset();
-        return await _dispatcher.InvokeAsync(_sumValueTask, _legacyContext, RapArguments.Legacy(s_legacyParam, s_legacyDefaults), _output);
+        return await _executor.ExecuteAsync(_sumValueTask, _legacyContext, RapArguments.Legacy(s_legacyParam, s_legacyDefaults), _output, CancellationToken.None);
     }
 
     private static int Sum(int a, int b) => a + b;

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Hosting;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol;
 using OrleansRpc.Server;
@@ -10,9 +11,9 @@ using OrleansRpc.Server;
 namespace OrleansRpc.Benchmarks.Binding;
 
 /// <summary>
-/// <c>sum(a, b)</c> through the production path (<c>AddRapServer</c>: a grain call on the group's
-/// <c>FunctionGroupGrain</c>, run timeout = response timeout), synchronous (pool work item inside the turn) and
-/// async-shaped (inline). Compare with <see cref="BindingBenchmarks"/> (direct execution). Target: ≤ 256 bytes
+/// <c>sum(a, b)</c> through the production path (<c>AddRapServer</c> on an in-process Orleans silo: a grain call on the
+/// group's <c>[StatelessWorker]</c> <c>FunctionGroupGrain</c>), synchronous (inline once proven cheap) and
+/// async-shaped (inline). Compare with <see cref="BindingBenchmarks"/> (the executor alone, no grain call). Target: ≤ 256 bytes
 /// allocated per call on the server.
 /// </summary>
 [MemoryDiagnoser]
@@ -23,7 +24,8 @@ public class GrainDispatchBenchmarks
     private static readonly ReadOnlySequence<byte> s_legacyDefaults = new([0x80]);
 
     private readonly PooledBufferWriter _output = new(64);
-    private ServiceProvider _services = null!;
+    private IHost _host = null!;
+    private IServiceProvider _services = null!;
     private RapDispatcher _dispatcher = null!;
     private RapFunctionDescriptor _sum = null!;
     private RapFunctionDescriptor _sumValueTask = null!;
@@ -37,16 +39,15 @@ public class GrainDispatchBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var services = new ServiceCollection();
-        services.AddRapServer(o => o.FlowCallContext = FlowCallContext)
+        // A real Orleans silo in this process, as the host runs it (localhost clustering, no Orleans client gateway).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddOrleans(silo => silo.UseLocalhostClustering(OrleansRpc.Hosting.OrleansRpcSilo.FreeLoopbackPort(), 0));
+        builder.Services.AddRapServer(o => o.FlowCallContext = FlowCallContext)
             .AddFunction((long a, long b) => a + b, "sum")
             .AddFunction((long a, long b) => new ValueTask<long>(a + b), "sum_vt");
-        _services = services.BuildServiceProvider();
-        foreach (var hosted in _services.GetServices<IHostedService>())
-        {
-            hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        }
-
+        _host = builder.Build();
+        _host.StartAsync().GetAwaiter().GetResult();
+        _services = _host.Services;
         _dispatcher = _services.GetRequiredService<RapDispatcher>();
         _sum = _dispatcher.Registry.Find("default", "sum", RapFunctionKind.Normal)!;
         _sumValueTask = _dispatcher.Registry.Find("default", "sum_vt", RapFunctionKind.Normal)!;
@@ -57,12 +58,8 @@ public class GrainDispatchBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var hosted in _services.GetServices<IHostedService>().Reverse())
-        {
-            hosted.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
-        }
-
-        _services.Dispose();
+        _host.StopAsync().GetAwaiter().GetResult();
+        _host.Dispose();
         _output.Dispose();
     }
 

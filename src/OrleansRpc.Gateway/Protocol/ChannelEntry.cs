@@ -2,7 +2,7 @@ using OrleansRpc.Server;
 
 namespace OrleansRpc.Gateway.Protocol;
 
-/// <summary>What the gateway holds for one open channel: a channel function's <see cref="RapChannel"/>, or a HEAD async generator served over a channel.</summary>
+/// <summary>What the gateway holds for one open channel: a channel function's <see cref="RapChannelProxy"/>, or a HEAD async generator served over a channel.</summary>
 internal sealed class ChannelEntry
 {
     public ChannelEntry(long token, RapFunctionDescriptor function, RapCallContext context)
@@ -19,7 +19,7 @@ internal sealed class ChannelEntry
     public RapCallContext Context { get; }
 
     /// <summary>Set for channel functions.</summary>
-    public RapChannel? Channel { get; set; }
+    public RapChannelProxy? Channel { get; set; }
 
     /// <summary>Set for HEAD generators once the parameter message arrived.</summary>
     public RapGeneratorStream? Generator { get; set; }

@@ -10,7 +10,7 @@ using OrleansRpc.Server;
 namespace OrleansRpc.Gateway.Protocol;
 
 /// <summary>
-/// One unary call between the protocol and the dispatcher: holds the copied arguments and the result buffer,
+/// One unary call between the protocol and the dispatcher: holds the result buffer,
 /// awaits the dispatcher's (pooled) <see cref="ValueTask{TResult}"/> without an async state machine of its own,
 /// answers through the protocol and goes back to a pool, so the gateway adds no per-call allocation of its own.
 /// </summary>
@@ -18,7 +18,6 @@ internal sealed class PendingCall
 {
     private const int MaxPooled = 1024;
     private const int MaxKeptBufferBytes = 64 * 1024;
-    private const int MaxKeptArgumentBytes = 4 * 1024;
     private static readonly ConcurrentQueue<PendingCall> s_pool = new();
     private static int s_pooled;
 
@@ -26,10 +25,6 @@ internal sealed class PendingCall
     private PooledBufferWriter _output = new(256);
     private RapProtocolHandler? _owner;
 
-    // Kept with the pooled call (up to MaxKeptArgumentBytes): renting per call from the shared pool would return
-    // the array on the completing thread, which misses the renting thread's cache.
-    private byte[] _arguments = [];
-    private bool _argumentsRented;
     private long _token;
     private ConfiguredValueTaskAwaitable<RapCallResult>.ConfiguredValueTaskAwaiter _awaiter;
 
@@ -41,7 +36,8 @@ internal sealed class PendingCall
         PendingCall call = Rent();
         call._owner = owner;
         call._token = request.Token;
-        RapArguments arguments = call.CopyArguments(request);
+        // Read (and copied into the grain call) before this returns: the request's slices are valid only until then.
+        RapArguments arguments = RapArguments.From(request);
         ValueTask<RapCallResult> pending;
         try
         {
@@ -72,32 +68,6 @@ internal sealed class PendingCall
         }
 
         return new PendingCall();
-    }
-
-    private RapArguments CopyArguments(in RapCallRequest request)
-    {
-        int p = checked((int)request.Positional.Length);
-        int k = checked((int)request.Keywords.Length);
-        int needed = p + k;
-        if (needed > _arguments.Length)
-        {
-            if (needed > MaxKeptArgumentBytes)
-            {
-                _arguments = ArrayPool<byte>.Shared.Rent(needed);
-                _argumentsRented = true;
-            }
-            else
-            {
-                _arguments = GC.AllocateUninitializedArray<byte>((int)Math.Min(MaxKeptArgumentBytes, Math.Max(64, BitOperations.RoundUpToPowerOf2((uint)needed))));
-            }
-        }
-
-        request.Positional.CopyTo(_arguments);
-        request.Keywords.CopyTo(_arguments.AsSpan(p));
-        var keywords = new ReadOnlySequence<byte>(_arguments, p, k);
-        return request.Version == RapVersion.Head
-            ? RapArguments.Head(keywords)
-            : RapArguments.Legacy(new ReadOnlySequence<byte>(_arguments, 0, p), keywords);
     }
 
     private void OnCompleted()
@@ -140,13 +110,6 @@ internal sealed class PendingCall
     private void Release()
     {
         _owner = null;
-        if (_argumentsRented)
-        {
-            ArrayPool<byte>.Shared.Return(_arguments); // a large call: do not keep its buffer in the pool
-            _arguments = [];
-            _argumentsRented = false;
-        }
-
         if (_output.FreeCapacity + _output.WrittenCount > MaxKeptBufferBytes)
         {
             _output.Dispose(); // a large result: do not keep its buffer in the pool

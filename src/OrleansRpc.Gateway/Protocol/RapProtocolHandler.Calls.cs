@@ -27,7 +27,7 @@ internal sealed partial class RapProtocolHandler
 
             if (function!.Kind == RapFunctionKind.Generator)
             {
-                StartLegacyGenerator(request.Token, function, context, CopiedArguments.From(request));
+                StartLegacyGenerator(request.Token, function, context, RapArguments.From(request));
                 return;
             }
 
@@ -81,32 +81,21 @@ internal sealed partial class RapProtocolHandler
     /// <summary>A call counted by <see cref="Gateway.Connections.RapConnection.BeginCall"/> is over.</summary>
     internal void CallEnded() => _connection.EndCall();
 
-    /// <summary>v0.5.3.8: a call to an async generator starts it; the answer is its first item (or its end).</summary>
-    private void StartLegacyGenerator(long token, RapFunctionDescriptor function, RapCallContext context, CopiedArguments arguments)
+    /// <summary>
+    /// v0.5.3.8: a call to an async generator starts it in its grain (the arguments are copied into the call); the answer
+    /// is its first item, its end, or its failure (a binding error included).
+    /// </summary>
+    private void StartLegacyGenerator(long token, RapFunctionDescriptor function, RapCallContext context, RapArguments arguments)
     {
-        RapCallResult started;
-        RapGeneratorStream? stream;
-        using (arguments)
-        {
-            // Binding happens here, synchronously: the copied arguments are not needed afterwards.
-            started = _dispatcher.StartGenerator(function, context, arguments.Arguments, out stream, _connection.ConnectionClosed);
-        }
-
-        if (!started.IsSuccess)
-        {
-            Fail(token, started);
-            return;
-        }
-
         if (!_protocol.StartGenerator(token, out long generatorId))
         {
-            _ = stream!.DisposeAsync(); // the protocol refused it (user agent) and already answered
-            return;
+            return; // the protocol refused it (user agent) and already answered
         }
 
-        _legacyGenerators[generatorId] = stream!;
+        RapGeneratorStream stream = _dispatcher.StartGenerator(function, context, arguments, _connection.ConnectionClosed);
+        _legacyGenerators[generatorId] = stream;
         _connection.BeginCall();
-        _ = StepLegacyGeneratorAsync(token, generatorId, stream!);
+        _ = StepLegacyGeneratorAsync(token, generatorId, stream);
     }
 
     private async Task StepLegacyGeneratorAsync(long token, long generatorId, RapGeneratorStream stream)

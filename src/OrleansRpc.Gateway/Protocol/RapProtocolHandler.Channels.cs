@@ -36,7 +36,7 @@ internal sealed partial class RapProtocolHandler
                 entry.Channel = _dispatcher.OpenChannel(function, context, channelId, _connection.ConnectionClosed);
                 // Off this thread: the pump takes the output lock, and we hold the protocol lock here
                 // (the writer takes them in the other order), so starting it inline can deadlock.
-                RapChannel channel = entry.Channel;
+                RapChannelProxy channel = entry.Channel;
                 _ = Task.Run(() => PumpChannelAsync(entry, channel));
             }
 
@@ -60,7 +60,7 @@ internal sealed partial class RapProtocolHandler
 
             if (entry.Channel is { } channel)
             {
-                Deliver(entry, channel, MessagePackValue.Parse(message.Body));
+                Deliver(entry, channel, message.Body);
             }
             else if (!entry.GeneratorStarted)
             {
@@ -101,10 +101,7 @@ internal sealed partial class RapProtocolHandler
                 try
                 {
                     ended.Ended.Cancel();
-                    if (ended.Channel is { } channel)
-                    {
-                        _ = why == RapChannelEndReason.PeerDropped ? channel.Drop() : channel.Abort(why);
-                    }
+                    ended.Channel?.End(why);
                 }
                 catch (Exception ex)
                 {
@@ -138,23 +135,24 @@ internal sealed partial class RapProtocolHandler
     }
 
     /// <summary>Hands a client message to the channel in order; a handler that is behind holds a call slot (back-pressure).</summary>
-    private void Deliver(ChannelEntry entry, RapChannel channel, MessagePackValue body)
+    private void Deliver(ChannelEntry entry, RapChannelProxy channel, in ReadOnlySequence<byte> body)
     {
         if (entry.DeliveryTail.IsCompleted)
         {
-            ValueTask delivery = channel.DeliverAsync(body, entry.Ended.Token);
+            Task delivery = channel.DeliverAsync(body, entry.Ended.Token);
             if (delivery.IsCompletedSuccessfully)
             {
                 return;
             }
 
             _connection.BeginCall();
-            entry.DeliveryTail = AwaitDeliveryAsync(delivery.AsTask());
+            entry.DeliveryTail = AwaitDeliveryAsync(delivery);
             return;
         }
 
+        // Numbered now (in arrival order), sent once the previous one was taken.
         _connection.BeginCall();
-        entry.DeliveryTail = DeliverAfterAsync(entry.DeliveryTail, channel, body, entry.Ended.Token);
+        entry.DeliveryTail = DeliverAfterAsync(entry.DeliveryTail, channel, body.ToArray(), entry.Ended.Token);
     }
 
     private async Task AwaitDeliveryAsync(Task delivery)
@@ -163,9 +161,13 @@ internal sealed partial class RapProtocolHandler
         {
             await delivery.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RapChannelClosedException or OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException || _connection.ConnectionClosed.IsCancellationRequested)
         {
             // the channel ended first
+        }
+        catch (Exception ex)
+        {
+            GatewayLog.AnswerFailed(_logger, _connection.ConnectionId, "channel", 0, ex);
         }
         finally
         {
@@ -173,16 +175,20 @@ internal sealed partial class RapProtocolHandler
         }
     }
 
-    private async Task DeliverAfterAsync(Task previous, RapChannel channel, MessagePackValue body, CancellationToken ended)
+    private async Task DeliverAfterAsync(Task previous, RapChannelProxy channel, byte[] body, CancellationToken ended)
     {
         try
         {
             await previous.ConfigureAwait(false);
-            await channel.DeliverAsync(body, ended).ConfigureAwait(false);
+            await channel.DeliverAsync(new ReadOnlySequence<byte>(body), ended).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RapChannelClosedException or OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException || _connection.ConnectionClosed.IsCancellationRequested)
         {
             // the channel ended first
+        }
+        catch (Exception ex)
+        {
+            GatewayLog.AnswerFailed(_logger, _connection.ConnectionId, "channel", 0, ex);
         }
         finally
         {
@@ -190,29 +196,49 @@ internal sealed partial class RapProtocolHandler
         }
     }
 
-    /// <summary>Sends what the channel function writes; when it ends, sends the drop (or its error, then the drop).</summary>
-    private async Task PumpChannelAsync(ChannelEntry entry, RapChannel channel)
+    /// <summary>Sends what the channel function writes; when it ends, sends the drop.</summary>
+    private async Task PumpChannelAsync(ChannelEntry entry, RapChannelProxy channel)
     {
+        RapChannelEndReason reason = RapChannelEndReason.ConnectionLost;
+        IAsyncEnumerator<RapChannelEvent> outbox = channel.ReadOutgoingAsync(_connection.ConnectionClosed).GetAsyncEnumerator(_connection.ConnectionClosed);
         try
         {
-            var writer = new ArrayBufferWriter<byte>(256);
-            while (await channel.Outgoing.WaitToReadAsync(_connection.ConnectionClosed).ConfigureAwait(false))
+            bool ended = false;
+            ValueTask<bool> move = outbox.MoveNextAsync();
+            while (!ended && await move.ConfigureAwait(false))
             {
                 await _connection.Output.WhenWritableAsync(_connection.ConnectionClosed).ConfigureAwait(false);
 
-                // Every ready message goes out in one output write (the state machine's per-frame callback is skipped).
+                // Every message that is ready goes out in one output write (the state machine's per-frame callback is
+                // skipped). No await in here: the callback depth is per thread.
+                move = default;
                 t_callbackDepth++;
                 try
                 {
                     var bytes = 0;
-                    while (bytes < MaxBytesPerOutputWrite && channel.Outgoing.TryRead(out MessagePackValue body))
+                    while (true)
                     {
-                        writer.ResetWrittenCount();
-                        var encoder = new MessagePackWriter(writer);
-                        body.Write(ref encoder);
-                        encoder.Flush();
-                        bytes += writer.WrittenCount;
-                        _protocol.SendChannelMessage(entry.Token, writer.WrittenSpan);
+                        RapChannelEvent item = outbox.Current;
+                        if (item.IsEnd)
+                        {
+                            reason = item.EndReason;
+                            ended = true;
+                            break;
+                        }
+
+                        bytes += item.Message!.Length;
+                        _protocol.SendChannelMessage(entry.Token, item.Message);
+                        move = outbox.MoveNextAsync();
+                        if (bytes >= MaxBytesPerOutputWrite || !move.IsCompletedSuccessfully)
+                        {
+                            break; // sent below; the next one is awaited by the loop
+                        }
+
+                        if (!move.Result)
+                        {
+                            ended = true;
+                            break;
+                        }
                     }
                 }
                 finally
@@ -223,13 +249,12 @@ internal sealed partial class RapProtocolHandler
                 AfterProtocolCall();
             }
 
-            RapChannelEndReason reason = await channel.Completion.ConfigureAwait(false);
+            channel.Finished(reason);
             if (_channels.TryRemove(entry.Token, out _))
             {
                 // The server side ended: the client gets the drop (a client drop or a lost connection needs nothing
                 // more). A failed channel function is reported by the drop alone, as rap does: its client learns
-                // only that the channel closed (the exception is logged by the dispatcher).
-                _ = reason;
+                // only that the channel closed (the exception is logged where the handler ran).
                 _protocol.CloseChannel(entry.Token);
             }
         }
@@ -247,32 +272,26 @@ internal sealed partial class RapProtocolHandler
         }
         finally
         {
-            await channel.HandlerTask.ConfigureAwait(false);
-            channel.Dispose();
+            channel.Finished(reason);
+            try
+            {
+                await outbox.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException || _connection.ConnectionClosed.IsCancellationRequested)
+            {
+                // the channel's grain call was cancelled with the connection
+            }
         }
     }
 
     /// <summary>HEAD: the first client message of a generator channel holds the parameters.</summary>
     private void StartHeadGenerator(ChannelEntry entry, in ReadOnlySequence<byte> body)
     {
-        RapCallResult started;
-        RapGeneratorStream? stream;
-        using (CopiedArguments arguments = CopiedArguments.FromHeadBody(body))
-        {
-            started = _dispatcher.StartGenerator(entry.Function, entry.Context, arguments.Arguments, out stream, entry.Ended.Token);
-        }
-
-        if (!started.IsSuccess)
-        {
-            _channels.TryRemove(entry.Token, out _);
-            FailChannel(entry.Token, started);
-            return;
-        }
-
-        entry.Generator = stream;
+        // The arguments are copied into the grain call; a binding error comes back as the generator's failure.
+        RapGeneratorStream generator = _dispatcher.StartGenerator(entry.Function, entry.Context, RapArguments.Head(body), entry.Ended.Token);
+        entry.Generator = generator;
         _connection.BeginCall();
         // Off this thread, for the same lock-order reason as channel pumps (see OpenChannel).
-        RapGeneratorStream generator = stream!;
         _ = Task.Run(() => PumpHeadGeneratorAsync(entry, generator));
     }
 

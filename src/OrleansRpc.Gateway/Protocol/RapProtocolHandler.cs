@@ -32,6 +32,8 @@ internal sealed partial class RapProtocolHandler : IRapFrameHandler, IRapConnect
     private readonly RapConnectionTimer _timer;
     private readonly bool _isLocalPeer;
     private readonly ILogger _logger;
+    private RapCaller? _caller;
+    private IReadOnlyDictionary<string, MessagePackValue>? _callerMetadata;
 
     public RapProtocolHandler(
         RapConnection connection,
@@ -141,6 +143,7 @@ internal sealed partial class RapProtocolHandler : IRapFrameHandler, IRapConnect
 
     private RapCallContext CreateContext(RapVersion version, RapHeader? header, DateTimeOffset? deadline) => new()
     {
+        Caller = Caller(version),
         ConnectionId = _protocol.ConnectionId,
         Peer = _protocol.Peer,
         Version = version,
@@ -152,6 +155,32 @@ internal sealed partial class RapProtocolHandler : IRapFrameHandler, IRapConnect
         // HEAD's DECLARE metadata: one dictionary per connection, shared by its calls (empty before DECLARE and for 0.5.3.8).
         Metadata = _protocol.ClientDeclaration?.MetadataEntries ?? s_noMetadata,
     };
+
+    /// <summary>
+    /// The connection's facts as they cross into the grains: built once per connection (and again if the generation or
+    /// the DECLARE metadata it was built from changes), so a call carries a reference instead of copies.
+    /// </summary>
+    private RapCaller Caller(RapVersion version)
+    {
+        IReadOnlyDictionary<string, MessagePackValue> metadata = _protocol.ClientDeclaration?.MetadataEntries ?? s_noMetadata;
+        if (_caller is { } cached && cached.Version == version && ReferenceEquals(_callerMetadata, metadata))
+        {
+            return cached;
+        }
+
+        var caller = new RapCaller
+        {
+            ConnectionId = _protocol.ConnectionId,
+            PeerHost = _protocol.Peer.Host ?? string.Empty,
+            PeerPort = _protocol.Peer.Port,
+            Version = version,
+            IsLocalPeer = _isLocalPeer,
+            Metadata = metadata.Count == 0 ? null : new Dictionary<string, MessagePackValue>(metadata),
+        };
+        _callerMetadata = metadata;
+        _caller = caller;
+        return caller;
+    }
 
     /// <summary>Answers a call with a failed <see cref="RapCallResult"/> (rap status or function exception).</summary>
     private void Fail(long token, in RapCallResult result)

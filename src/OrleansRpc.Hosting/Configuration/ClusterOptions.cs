@@ -23,4 +23,16 @@ public sealed class ClusterOptions
     /// otherwise the machine name.
     /// </summary>
     public string? SiloName { get; set; }
+
+    /// <summary>
+    /// The silo's port for silo-to-silo traffic (Orleans' <c>EndpointOptions.SiloPort</c>). Default 0: a free loopback
+    /// port picked at start, which is all a single process needs (the rap gateway calls its own silo in process).
+    /// </summary>
+    public int SiloPort { get; set; }
+
+    /// <summary>
+    /// The silo's Orleans client gateway port (<c>EndpointOptions.GatewayPort</c>), for Orleans clients such as a
+    /// separate rap gateway. Default 0: none.
+    /// </summary>
+    public int GatewayPort { get; set; }
 }

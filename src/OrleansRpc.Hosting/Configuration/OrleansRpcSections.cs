@@ -16,16 +16,16 @@ public static class OrleansRpcSections
     /// <summary>Function-side settings: run timeout, buffers, sessions (<c>RapServerOptions</c>).</summary>
     public const string Server = Root + ":Server";
 
-    /// <summary>Grain runtime settings; see the three subsections below.</summary>
+    /// <summary>Orleans silo settings bound to Orleans' own option classes; see the three subsections below.</summary>
     public const string Grains = Root + ":Grains";
 
-    /// <summary>Activation collection (<c>GrainCollectionOptions</c>).</summary>
+    /// <summary>Activation collection (Orleans' <c>GrainCollectionOptions</c>).</summary>
     public const string GrainsCollection = Grains + ":Collection";
 
-    /// <summary>Grain call timeouts and queue limits (<c>SiloMessagingOptions</c>).</summary>
+    /// <summary>Grain call timeouts and queue limits (Orleans' <c>SiloMessagingOptions</c>).</summary>
     public const string GrainsMessaging = Grains + ":Messaging";
 
-    /// <summary>Stateless worker pools (<c>StatelessWorkerOptions</c>).</summary>
+    /// <summary>Stateless worker pools (Orleans' <c>StatelessWorkerOptions</c>).</summary>
     public const string GrainsStatelessWorker = Grains + ":StatelessWorker";
 
     /// <summary>Service and cluster identity (<see cref="ClusterOptions"/>).</summary>

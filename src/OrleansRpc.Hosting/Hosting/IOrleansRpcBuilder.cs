@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansRpc.Grains.Hosting;
+using Orleans.Hosting;
 using OrleansRpc.Server;
 
 namespace OrleansRpc.Hosting;
@@ -17,6 +17,6 @@ public interface IOrleansRpcBuilder
     /// <summary>Registers functions: <c>Server.AddFunction(...)</c>, <c>Server.AddFunctionGroup&lt;T&gt;()</c>.</summary>
     IRapServerBuilder Server { get; }
 
-    /// <summary>Configures the grain runtime: grain classes, call filters, stream providers.</summary>
+    /// <summary>The Orleans silo this host runs: clustering, storage, stream providers, grain call filters.</summary>
     ISiloBuilder Silo { get; }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansRpc.Grains.Hosting;
+using Orleans.Hosting;
 using OrleansRpc.Server;
 
 namespace OrleansRpc.Hosting;

@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OrleansRpc.Grains.Hosting;
+using Orleans.Hosting;
 using OrleansRpc.Server;
 
 namespace OrleansRpc.Hosting;
@@ -40,7 +40,7 @@ public static class OrleansRpcBuilderExtensions
         return builder.AddFunctionAssembly(FunctionAssemblyLoader.Load(path));
     }
 
-    /// <summary>Configures the grain runtime.</summary>
+    /// <summary>Configures the Orleans silo (clustering, storage, streams, filters).</summary>
     public static IOrleansRpcBuilder ConfigureSilo(this IOrleansRpcBuilder builder, Action<ISiloBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);

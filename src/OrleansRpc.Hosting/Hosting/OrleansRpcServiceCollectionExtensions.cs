@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Gateway;
-using OrleansRpc.Grains.Configuration;
-using OrleansRpc.Grains.Hosting;
+using Orleans.Configuration;
+using Orleans.Hosting;
 using OrleansRpc.Hosting;
 using OrleansRpc.Hosting.Metrics;
 using OrleansRpc.Server;
@@ -38,19 +38,27 @@ public static class OrleansRpcServiceCollectionExtensions
         services.TryAddSingleton<PrometheusMetricsCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<PrometheusMetricsCollector>());
 
-        services.AddOptions<ClusterOptions>()
+        services.AddOptions<OrleansRpc.Hosting.ClusterOptions>()
             .Bind(configuration.GetSection(OrleansRpcSections.Cluster))
             .PostConfigure(o => o.SiloName ??= Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName)
             .ValidateOnStart();
 
+        // The Orleans silo, in this process: localhost clustering and in-memory everything unless configured otherwise.
         ISiloBuilder? silo = null;
-        services.AddGrains(s => silo = s);
-        services.AddOptions<GrainCollectionOptions>().Bind(configuration.GetSection(OrleansRpcSections.GrainsCollection));
-        services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection(OrleansRpcSections.GrainsMessaging));
-        services.AddOptions<StatelessWorkerOptions>().Bind(configuration.GetSection(OrleansRpcSections.GrainsStatelessWorker));
+        services.AddOrleans(s =>
+        {
+            silo = s;
+            OrleansRpcSilo.Configure(s, configuration);
+        });
+        services.AddOptions<GrainCollectionOptions>().Bind(configuration.GetSection(OrleansRpcSections.GrainsCollection)).ValidateOnStart();
+        services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection(OrleansRpcSections.GrainsMessaging)).ValidateOnStart();
+        services.AddOptions<StatelessWorkerOptions>().Bind(configuration.GetSection(OrleansRpcSections.GrainsStatelessWorker)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainCollectionOptions>, OrleansSiloOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SiloMessagingOptions>, OrleansSiloOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StatelessWorkerOptions>, OrleansSiloOptionsValidator>());
 
-        // Function groups run as [StatelessWorker] grains, sessions as keyed grains (OrleansRpc:Server:UseFunctionGroupGrains=false runs them directly).
-        IRapServerBuilder server = services.AddRapServer().UseFunctionGroupGrains();
+        // Function groups run as [StatelessWorker] grains, sessions as keyed grains, generators and channels as keyed grains.
+        IRapServerBuilder server = services.AddRapServer();
         services.AddOptions<RapServerOptions>().Bind(configuration.GetSection(OrleansRpcSections.Server));
 
         services.AddRapGateway();
@@ -85,9 +93,6 @@ public static class OrleansRpcServiceCollectionExtensions
         // The components validate their options; their messages are re-keyed to this tree.
         SectionKeyedValidator<RapGatewayOptions>.Decorate(services, OrleansRpcSections.Gateway, RapGatewayOptions.SectionName + ":");
         SectionKeyedValidator<RapServerOptions>.Decorate(services, OrleansRpcSections.Server);
-        SectionKeyedValidator<GrainCollectionOptions>.Decorate(services, OrleansRpcSections.GrainsCollection);
-        SectionKeyedValidator<SiloMessagingOptions>.Decorate(services, OrleansRpcSections.GrainsMessaging);
-        SectionKeyedValidator<StatelessWorkerOptions>.Decorate(services, OrleansRpcSections.GrainsStatelessWorker);
 
         var builder = new OrleansRpcBuilder(services, configuration, server, silo!);
         AddConfiguredFunctionAssemblies(builder, configuration);
@@ -112,9 +117,9 @@ public static class OrleansRpcServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<HealthEndpointOptions>().ValidateOnStart();
         services.AddOptions<MetricsOptions>().ValidateOnStart();
-        services.AddOptions<ClusterOptions>().ValidateOnStart();
+        services.AddOptions<OrleansRpc.Hosting.ClusterOptions>().ValidateOnStart();
         services.AddOptions<RapGatewayOptions>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterOptions>, HostingOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrleansRpc.Hosting.ClusterOptions>, HostingOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthEndpointOptions>, HostingOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsOptions>, HostingOptionsValidator>());
 

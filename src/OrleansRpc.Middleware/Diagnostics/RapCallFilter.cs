@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansRpc.Grains;
+using Orleans;
 using OrleansRpc.MessagePack;
 using OrleansRpc.Middleware.RateLimiting;
 using OrleansRpc.Protocol.Errors;
@@ -11,9 +11,10 @@ using OrleansRpc.Server;
 namespace OrleansRpc.Middleware.Diagnostics;
 
 /// <summary>
-/// The call processors at the grain boundary: one <see cref="IIncomingGrainCallFilter"/> on the function-group grains
-/// that opens the call's span, applies the rate-limit rules (a refused call is answered TooManyRequest without running),
-/// then records metrics and the access-log line. Calls that are not rap calls pass untouched.
+/// The call processors at the grain boundary: one Orleans <see cref="IIncomingGrainCallFilter"/> that, for every unary rap
+/// call (a grain call carrying a <see cref="RapInvocation"/> and answering a <see cref="RapReply"/>), opens the call's
+/// span, applies the rate-limit rules (a refused call is answered TooManyRequest without running), then records metrics
+/// and the access-log line. Other grain calls pass untouched.
 /// </summary>
 public sealed class RapCallFilter : IIncomingGrainCallFilter
 {
@@ -45,17 +46,18 @@ public sealed class RapCallFilter : IIncomingGrainCallFilter
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Request.GetArgumentCount() != 1 || context.Request.GetArgument(0) is not GrainCallState call)
+        if (context.Request.GetArgumentCount() != 2 || context.Request.GetArgument(0) is not RapInvocation call
+            || context.InterfaceMethod?.ReturnType != typeof(Task<RapReply>))
         {
-            await context.Invoke().ConfigureAwait(false);
+            await context.Invoke().ConfigureAwait(true);
             return;
         }
 
-        RapCallContext rap = call.Context;
-        RapFunctionDescriptor function = call.Function;
+        RapCaller rap = call.Caller;
+        (string Group, string Name) function = (call.Group, call.Name);
         string generation = RapGeneration.Of(rap.Version);
         long started = _time.GetTimestamp();
-        Activity? activity = _options.Tracing ? StartActivity(function, rap, generation) : null;
+        Activity? activity = _options.Tracing ? StartActivity(call.Group, call.Name, call.Header, rap.PeerHost, rap.PeerPort, generation) : null;
         KeyValuePair<string, object?>[] tags = _options.Metrics
             ? [new("rap.group", function.Group), new("rap.function", function.Name), new("rap.generation", generation)]
             : s_noTags;
@@ -68,17 +70,17 @@ public sealed class RapCallFilter : IIncomingGrainCallFilter
         bool failed = false;
         try
         {
-            if (_limiter?.Check(function.Group, function.Name, rap.Peer.Host ?? string.Empty, rap.Header) is { } refusal)
+            if (_limiter?.Check(function.Group, function.Name, rap.PeerHost, call.Header) is { } refusal)
             {
                 result = RapCallResult.Status(RapErrorKind.TooManyRequest, refusal.Message);
-                context.Result = result;
+                context.Result = RapReply.Failure(result);
                 _instruments.RateLimited.Add(1, new KeyValuePair<string, object?>("rule", refusal.Rule));
-                MiddlewareLog.RateLimited(_logger, function.Group, function.Name, rap.Peer.Host ?? string.Empty, refusal.Rule);
+                MiddlewareLog.RateLimited(_logger, function.Group, function.Name, rap.PeerHost, refusal.Rule);
             }
             else
             {
-                await context.Invoke().ConfigureAwait(false);
-                result = context.Result is RapCallResult answered ? answered : default;
+                await context.Invoke().ConfigureAwait(true);
+                result = context.Result is RapReply answered ? answered.ToResult() : default;
             }
         }
         catch
@@ -93,7 +95,7 @@ public sealed class RapCallFilter : IIncomingGrainCallFilter
     }
 
     private void Complete(
-        RapFunctionDescriptor function, RapCallContext rap, string generation, KeyValuePair<string, object?>[] tags, long started, Activity? activity, in RapCallResult result, bool failed)
+        (string Group, string Name) function, RapCaller rap, string generation, KeyValuePair<string, object?>[] tags, long started, Activity? activity, in RapCallResult result, bool failed)
     {
         int status = failed ? 500 : result.StatusCode(rap.Version);
         TimeSpan elapsed = _time.GetElapsedTime(started);
@@ -122,12 +124,16 @@ public sealed class RapCallFilter : IIncomingGrainCallFilter
 
         if (_options.AccessLog && _accessLog.IsEnabled(LogLevel.Information))
         {
-            AccessLog.Call(_accessLog, rap.Peer.Host + ":" + rap.Peer.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), generation, "/" + function.Group + "/" + function.Name, status, elapsed.TotalMilliseconds);
+            AccessLog.Call(_accessLog, rap.PeerHost + ":" + rap.PeerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), generation, "/" + function.Group + "/" + function.Name, status, elapsed.TotalMilliseconds);
         }
     }
 
     /// <summary>Starts the span of a call, channel or generator (named <c>group/function</c>, W3C parent from the request header).</summary>
     internal static Activity? StartActivity(RapFunctionDescriptor function, RapCallContext rap, string generation)
+        => StartActivity(function.Group, function.Name, rap.Header, rap.Peer.Host, rap.Peer.Port, generation);
+
+    /// <summary>Starts the span of a call, channel or generator (named <c>group/function</c>, W3C parent from the request header).</summary>
+    internal static Activity? StartActivity(string group, string name, RapHeader? requestHeader, string? peerHost, int peerPort, string generation)
     {
         if (!RapMiddlewareDiagnostics.ActivitySource.HasListeners())
         {
@@ -135,23 +141,23 @@ public sealed class RapCallFilter : IIncomingGrainCallFilter
         }
 
         ActivityContext parent = default;
-        if (rap.Header is { } header && TryGetString(header, "traceparent", out string? traceParent))
+        if (requestHeader is { } header && TryGetString(header, "traceparent", out string? traceParent))
         {
             TryGetString(header, "tracestate", out string? traceState);
             ActivityContext.TryParse(traceParent, traceState, isRemote: true, out parent);
         }
 
         Activity? activity = parent == default
-            ? RapMiddlewareDiagnostics.ActivitySource.StartActivity(function.Group + "/" + function.Name, ActivityKind.Server)
-            : RapMiddlewareDiagnostics.ActivitySource.StartActivity(function.Group + "/" + function.Name, ActivityKind.Server, parent);
+            ? RapMiddlewareDiagnostics.ActivitySource.StartActivity(group + "/" + name, ActivityKind.Server)
+            : RapMiddlewareDiagnostics.ActivitySource.StartActivity(group + "/" + name, ActivityKind.Server, parent);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("rpc.system", "rap");
-            activity.SetTag("rpc.service", function.Group);
-            activity.SetTag("rpc.method", function.Name);
+            activity.SetTag("rpc.service", group);
+            activity.SetTag("rpc.method", name);
             activity.SetTag("rap.generation", generation);
-            activity.SetTag("network.peer.address", rap.Peer.Host);
-            activity.SetTag("network.peer.port", rap.Peer.Port);
+            activity.SetTag("network.peer.address", peerHost);
+            activity.SetTag("network.peer.port", peerPort);
         }
 
         return activity;

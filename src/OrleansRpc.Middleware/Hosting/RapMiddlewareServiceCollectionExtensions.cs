@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Gateway;
-using OrleansRpc.Grains;
+using Orleans;
 using OrleansRpc.Middleware;
 using OrleansRpc.Middleware.Admin;
 using OrleansRpc.Middleware.Connections;
@@ -19,7 +19,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>
 /// Switches rap's server plug-ins on. Connection middlewares run in the order they are added (<see cref="AddRapMiddleware"/>
 /// adds the IP filter, then the per-IP limit, then the connection limit); each also registers its private admin
-/// functions. Call processors run in the function-group grains (<c>UseFunctionGroupGrains</c>).
+/// functions. Call processors run as Orleans grain call filters in the silo.
 /// </summary>
 public static class RapMiddlewareServiceCollectionExtensions
 {

@@ -1,46 +1,35 @@
-using System.Diagnostics.CodeAnalysis;
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using OrleansRpc.Grains.Runtime;
-using OrleansRpc.Grains.Streams;
 using OrleansRpc.MessagePack;
 
 namespace OrleansRpc.Server;
 
 /// <summary>
-/// A running channel: a pair of grain streams (memory provider <see cref="RapStreams.ProviderName"/>), client→server
-/// (<c>DeliverAsync</c> produces, the handler reads) and server→client (the handler writes, the gateway drains
-/// <see cref="Outgoing"/>), each read through a subscription with a bounded buffer taken before anything is produced,
-/// plus the handler task. The gateway owns one per channel id: it delivers client MSG bodies, sends every
-/// <see cref="Outgoing"/> item as a MSG, calls <see cref="Drop"/> on a client drop and <see cref="Abort"/> when the
-/// connection is lost, and sends the server drop when <see cref="Outgoing"/> completes after <see cref="Completion"/>
-/// (unless the connection is gone). The handler's token is the channel's own <see cref="Aborted"/>, never a grain call's.
+/// A running channel inside its host grain: the client→server inbox (messages delivered by grain calls, put back in
+/// sequence order) and the server→client outbox (read by the gateway through the host's <c>IAsyncEnumerable</c>),
+/// each bounded by <see cref="RapServerOptions.ChannelBufferCapacity"/>, so a slow side slows the other. The channel
+/// ends exactly once: the client's drop, the handler returning or throwing, <see cref="CloseAsync"/>, connection
+/// loss or shutdown; the handler's token is the channel's own <see cref="Aborted"/>.
 /// </summary>
-public sealed class RapChannel : IRapChannel, IDisposable
+public sealed class RapChannel : IRapChannel
 {
-    private static long s_nextStreamKey;
-    private readonly IAsyncStream<MessagePackValue> _incomingStream;
-    private readonly IAsyncStream<MessagePackValue> _outgoingStream;
-    private readonly StreamSubscriptionReader<MessagePackValue> _incoming;
-    private readonly StreamSubscriptionReader<MessagePackValue> _outgoingReader;
+    private readonly Channel<MessagePackValue> _incoming;
+    private readonly Channel<byte[]> _outgoing;
     private readonly CancellationTokenSource _aborted = new();
     private readonly TaskCompletionSource<RapChannelEndReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _deliveryGate = new(1, 1);
+    private readonly SortedDictionary<long, byte[]> _early = [];
+    private long _nextSequence;
     private int _ended;
 
-    internal RapChannel(string id, RapCallContext context, IStreamProvider streams, int capacity)
+    internal RapChannel(string id, RapCallContext context, int capacity)
     {
         Id = id;
         Context = context;
-        capacity = Math.Max(1, capacity);
-
-        // Channel ids are per connection: the streams get a process-wide key of their own.
-        var key = Interlocked.Increment(ref s_nextStreamKey);
-        _incomingStream = streams.GetStream<MessagePackValue>(StreamId.Create(RapStreams.ChannelInNamespace, key));
-        _outgoingStream = streams.GetStream<MessagePackValue>(StreamId.Create(RapStreams.ChannelOutNamespace, key));
-
-        // Both subscriptions exist before the handler or the gateway can produce (in process they complete synchronously).
-        _incoming = _incomingStream.SubscribeReaderAsync(capacity).GetAwaiter().GetResult();
-        _outgoingReader = _outgoingStream.SubscribeReaderAsync(capacity).GetAwaiter().GetResult();
-        Outgoing = new OutgoingReader(this);
+        var options = new BoundedChannelOptions(Math.Max(1, capacity)) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait };
+        _incoming = Channel.CreateBounded<MessagePackValue>(options);
+        _outgoing = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Math.Max(1, capacity)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     public string Id { get; }
@@ -57,43 +46,51 @@ public sealed class RapChannel : IRapChannel, IDisposable
     public Exception? Fault { get; private set; }
 
     /// <summary>The handler task (completes after the handler has really returned).</summary>
-    public Task HandlerTask { get; internal set; } = Task.CompletedTask;
+    internal Task HandlerTask { get; set; } = Task.CompletedTask;
 
-    /// <summary>The client→server stream (diagnostics and tests).</summary>
-    public StreamId IncomingStreamId => _incomingStream.StreamId;
-
-    /// <summary>The server→client stream (diagnostics and tests).</summary>
-    public StreamId OutgoingStreamId => _outgoingStream.StreamId;
-
-    /// <summary>Server→client messages (the outgoing stream's subscription); completes when the channel ends (drain it, then send the drop).</summary>
-    public ChannelReader<MessagePackValue> Outgoing { get; }
-
-    /// <summary>Gateway: a client MSG body; waits while the handler is behind (back-pressure).</summary>
-    public async ValueTask DeliverAsync(MessagePackValue body, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The client's message number <paramref name="sequence"/>. Messages that overtook an earlier one wait for it; the
+    /// call completes when the inbox took the message (back-pressure). Dropped once the channel has ended.
+    /// </summary>
+    internal async Task DeliverAsync(long sequence, byte[] message, CancellationToken cancellationToken)
     {
-        if (IsClosed)
+        await _deliveryGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            throw new RapChannelClosedException("channel is closed");
-        }
+            if (sequence < _nextSequence)
+            {
+                return; // a duplicate
+            }
 
-        await _incomingStream.OnNextAsync(body, cancellationToken).ConfigureAwait(false);
+            _early[sequence] = message;
+            while (!IsClosed && _early.Remove(_nextSequence, out byte[]? next))
+            {
+                _nextSequence++;
+                MessagePackValue body = MessagePackValue.Parse(next);
+                try
+                {
+                    await _incoming.Writer.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ChannelClosedException)
+                {
+                    return; // ended while the handler was behind
+                }
+            }
+        }
+        finally
+        {
+            _deliveryGate.Release();
+        }
     }
 
-    /// <summary>Gateway: a client MSG body as raw msgpack (decoded here; the bytes may be reused afterwards).</summary>
-    public ValueTask DeliverAsync(System.Buffers.ReadOnlySequence<byte> body, CancellationToken cancellationToken = default)
-        => DeliverAsync(MessagePackValue.Parse(body), cancellationToken);
-
-    /// <summary>Gateway: the client sent a drop. Returns false when the channel had already ended.</summary>
-    public bool Drop() => End(RapChannelEndReason.PeerDropped, null);
-
-    /// <summary>Gateway: the connection is gone (or the server shuts down). Returns false when already ended.</summary>
-    public bool Abort(RapChannelEndReason reason = RapChannelEndReason.ConnectionLost) => End(reason, null);
+    /// <summary>Ends the channel from outside the handler (drop, lost connection, shutdown). False when it had ended.</summary>
+    internal bool Abort(RapChannelEndReason reason) => End(reason, null);
 
     public async ValueTask<MessagePackValue> ReadAsync(CancellationToken cancellationToken = default)
     {
-        while (await _incoming.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (_incoming.TryRead(out var item))
+            if (_incoming.Reader.TryRead(out var item))
             {
                 return item;
             }
@@ -109,22 +106,25 @@ public sealed class RapChannel : IRapChannel, IDisposable
             throw new RapChannelClosedException("channel is closed");
         }
 
+        var buffer = new ArrayBufferWriter<byte>(64);
+        var writer = new MessagePackWriter(buffer);
+        body.Write(ref writer);
+        writer.Flush();
+
         // Only link when the caller passed a token of its own: a per-message linked source would allocate.
         using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token) : null;
         try
         {
-            // Waits while the gateway is behind (the subscription's buffer is full).
-            await _outgoingStream.OnNextAsync(body, linked?.Token ?? _aborted.Token).ConfigureAwait(false);
+            // Waits while the gateway is behind (the outbox is full).
+            await _outgoing.Writer.WriteAsync(buffer.WrittenSpan.ToArray(), linked?.Token ?? _aborted.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (_aborted.IsCancellationRequested)
         {
             throw new RapChannelClosedException("channel is closed", ex);
         }
-
-        if (IsClosed)
+        catch (ChannelClosedException ex)
         {
-            // Ended while this write waited for room: the message was not sent.
-            throw new RapChannelClosedException("channel is closed");
+            throw new RapChannelClosedException("channel is closed", ex);
         }
     }
 
@@ -138,19 +138,30 @@ public sealed class RapChannel : IRapChannel, IDisposable
     {
         while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (_incoming.TryRead(out var item))
+            while (_incoming.Reader.TryRead(out var item))
             {
                 yield return item;
             }
         }
     }
 
-    public void Dispose()
+    /// <summary>The outbox for the gateway: every message the handler wrote, then the end event.</summary>
+    internal async IAsyncEnumerable<RapChannelEvent> ReadOutgoingAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Unsubscribing lets the provider forget the completed streams.
-        _ = _incoming.DisposeAsync();
-        _ = _outgoingReader.DisposeAsync();
-        _aborted.Dispose();
+        while (await _outgoing.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (_outgoing.Reader.TryRead(out byte[]? message))
+            {
+                yield return new RapChannelEvent { Message = message };
+            }
+        }
+
+        RapChannelEndReason reason = await Completion.ConfigureAwait(false);
+        yield return new RapChannelEvent
+        {
+            EndReason = reason,
+            Fault = Fault is null ? null : Protocol.Errors.PythonExceptionMapper.Default.Map(Fault).Name,
+        };
     }
 
     internal void HandlerFinished(Exception? exception)
@@ -163,16 +174,13 @@ public sealed class RapChannel : IRapChannel, IDisposable
         {
             End(RapChannelEndReason.HandlerFaulted, exception);
         }
-
-        // The handler will not read any more: release the client→server subscription.
-        _ = _incoming.DisposeAsync();
     }
 
     private async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await _incoming.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+            return await _incoming.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (IsClosed && !cancellationToken.IsCancellationRequested)
         {
@@ -190,42 +198,23 @@ public sealed class RapChannel : IRapChannel, IDisposable
 
         Fault = fault;
 
-        // Cancel before completing the streams: a handler woken by the end of its input must already see Aborted.
+        // Cancel before completing the inbox: a handler woken by the end of its input must already see Aborted.
         if (reason is RapChannelEndReason.PeerDropped or RapChannelEndReason.ConnectionLost or RapChannelEndReason.ServerShutdown)
         {
-            try
-            {
-                _aborted.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The gateway disposes a channel once its handler has finished; a drop or a lost connection that
-                // arrives after that has nobody left to cancel.
-            }
+            _aborted.Cancel();
         }
 
-        _ = _incomingStream.OnCompletedAsync();
+        _incoming.Writer.TryComplete();
         if (reason is RapChannelEndReason.ConnectionLost or RapChannelEndReason.ServerShutdown)
         {
             // Nothing can be sent any more: drop what is queued.
-            while (_outgoingReader.TryRead(out _))
+            while (_outgoing.Reader.TryRead(out _))
             {
             }
         }
 
-        _ = _outgoingStream.OnCompletedAsync();
+        _outgoing.Writer.TryComplete();
         _completion.TrySetResult(reason);
         return true;
-    }
-
-    /// <summary>The outgoing stream's subscription seen as a <see cref="ChannelReader{T}"/> (the gateway's seam).</summary>
-    private sealed class OutgoingReader(RapChannel channel) : ChannelReader<MessagePackValue>
-    {
-        public override Task Completion => channel._outgoingReader.Completion;
-
-        public override bool TryRead([MaybeNullWhen(false)] out MessagePackValue item) => channel._outgoingReader.TryRead(out item);
-
-        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
-            => channel._outgoingReader.WaitToReadAsync(cancellationToken);
     }
 }

@@ -20,8 +20,6 @@ public sealed class RapCallContext
     [ThreadStatic]
     private static RapCallContext? t_synchronous;
     private static readonly IReadOnlyDictionary<string, MessagePackValue> s_empty = new Dictionary<string, MessagePackValue>();
-    // One object per call: kept small. The session slot holds the store until the session is activated (lazily).
-    private object? _session;
     private long _deadlineUtcTicks;
     private short _deadlineOffsetMinutes;
     private bool _hasDeadline;
@@ -87,42 +85,13 @@ public sealed class RapCallContext
     public RapFunctionDescriptor? Function { get; internal set; }
 
     /// <summary>
-    /// Per-session state when <see cref="SessionId"/> is given (activated on first access, so calls that never look
-    /// at their session cost nothing); null without a session key.
+    /// The session's state, for functions, generators and channel handlers that take a <see cref="RapSession"/>
+    /// parameter (they run in the session's grain); null elsewhere and without a session key.
     /// </summary>
-    public RapSession? Session
-    {
-        get
-        {
-            if (_session is RapSession session)
-            {
-                return session;
-            }
+    public RapSession? Session { get; internal set; }
 
-            var activated = SessionId is { } id && _session is RapSessionStore store ? store.GetOrActivate(id) : null;
-            if (activated is not null)
-            {
-                _session = activated;
-            }
-
-            return activated;
-        }
-
-        internal set => _session = value;
-    }
-
-    /// <summary>Where <see cref="Session"/> is activated from; set by the dispatcher (a session already set is kept).</summary>
-    internal RapSessionStore? SessionStore
-    {
-        get => _session as RapSessionStore;
-        set
-        {
-            if (_session is not RapSession)
-            {
-                _session = value;
-            }
-        }
-    }
+    /// <summary>The connection facts as they cross the grain boundary (the gateway caches one per connection).</summary>
+    internal RapCaller? Caller { get; init; }
 
     /// <summary>
     /// A context for a call the protocol layer decoded. The session key is the 0.5.3.8 <c>session_id</c> header, and

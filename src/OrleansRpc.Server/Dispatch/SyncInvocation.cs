@@ -9,10 +9,8 @@ namespace OrleansRpc.Server.Dispatch;
 /// One synchronous (def-style) call run as a thread-pool work item and raced against the run timeout: the caller is
 /// answered at the deadline even while the function still blocks, as rap abandons its worker thread. The result is
 /// encoded into a private buffer and copied to the caller's only when the call finished in time, so a late function
-/// never writes into a buffer the gateway has reused. Inside a grain turn (<see cref="StartInTurn"/>) there is no race
-/// (the grain runtime answers at the deadline), the result goes straight into the guarded output, and the turn's
-/// continuation runs on the worker thread. Pooled; the caller and the worker each release it once and the second
-/// release returns it to the pool.
+/// never writes into a buffer that was reused meanwhile. Pooled; the caller and the worker each release it once and
+/// the second release returns it to the pool.
 /// </summary>
 internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<RapCallResult>
 {
@@ -22,11 +20,10 @@ internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<Rap
 
     private readonly PooledBufferWriter _buffer = new(256);
     private ManualResetValueTaskSourceCore<RapCallResult> _core = new() { RunContinuationsAsynchronously = true };
-    private RapDispatcher? _dispatcher;
+    private RapFunctionExecutor? _dispatcher;
     private RapFunctionDescriptor? _function;
     private RapCallContext? _context;
     private RapArguments _arguments;
-    private CallOutput? _output;
     private int _state;
     private int _releases;
 
@@ -36,35 +33,22 @@ internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<Rap
 
     public RapArguments Arguments => _arguments;
 
-    /// <summary>Where the function's result is encoded: the guarded output in a grain turn, else a private buffer.</summary>
-    public IBufferWriter<byte> Buffer => (IBufferWriter<byte>?)_output ?? _buffer;
+    /// <summary>Where the function's result is encoded: a private buffer, copied to the caller's when in time.</summary>
+    public IBufferWriter<byte> Buffer => _buffer;
 
     /// <summary>True when the deadline won the race (valid for the caller until it releases).</summary>
     public bool TimedOut => Volatile.Read(ref _state) == Abandoned;
 
-    public static SyncInvocation Rent(RapDispatcher dispatcher, RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, CallOutput? output = null)
+    public static SyncInvocation Rent(RapFunctionExecutor dispatcher, RapFunctionDescriptor function, RapCallContext context, RapArguments arguments)
     {
         var item = s_pool.TryDequeue(out var pooled) ? pooled : new SyncInvocation();
         item._dispatcher = dispatcher;
         item._function = function;
         item._context = context;
         item._arguments = arguments;
-        item._output = output;
-        item._core.RunContinuationsAsynchronously = output is null;
         item._state = Running;
         item._releases = 0;
         return item;
-    }
-
-    /// <summary>
-    /// Queues the call from a grain turn; the returned task completes with its result (already written to the output)
-    /// and releases the caller's share when read.
-    /// </summary>
-    public ValueTask<RapCallResult> StartInTurn()
-    {
-        var version = _core.Version;
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-        return new ValueTask<RapCallResult>(this, version);
     }
 
     /// <summary>Queues the call; the returned task completes with its result, or at <paramref name="deadline"/>.</summary>
@@ -81,15 +65,7 @@ internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<Rap
     {
         if (copy)
         {
-            if (output is CallOutput guarded)
-            {
-                // Grain path: the caller may have been answered (timeout) while the function ran.
-                guarded.WriteCopy(_buffer.WrittenSpan);
-            }
-            else
-            {
-                output.Write(_buffer.WrittenSpan);
-            }
+            output.Write(_buffer.WrittenSpan);
         }
 
         Release();
@@ -116,13 +92,7 @@ internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<Rap
 
     public RapCallResult GetResult(short token)
     {
-        var result = _core.GetResult(token);
-        if (_output is not null)
-        {
-            Release(); // StartInTurn: the turn reads the result exactly once
-        }
-
-        return result;
+        return _core.GetResult(token);
     }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
@@ -149,7 +119,6 @@ internal sealed class SyncInvocation : IThreadPoolWorkItem, IValueTaskSource<Rap
         _function = null;
         _context = null;
         _arguments = default;
-        _output = null;
         _buffer.Reset();
         _core.Reset();
         if (s_pool.Count < 256)

@@ -1,81 +1,54 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
-using OrleansRpc.Grains.Runtime;
-using OrleansRpc.Grains.Streams;
+using Microsoft.Extensions.Logging;
+using OrleansRpc.Protocol.Errors;
 
 namespace OrleansRpc.Server;
 
 /// <summary>
-/// A running async generator: the user's <see cref="IAsyncEnumerable{T}"/> is produced on its own task into a grain
-/// stream (<see cref="IAsyncStream{T}"/> of <see cref="RapGeneratorBatch"/>es, memory provider
-/// <see cref="RapStreams.ProviderName"/>), and the gateway takes items with <see cref="MoveNextAsync"/> (0.5.3.8: one
-/// per call_id request) or with <see cref="WaitForItemsAsync"/> + <see cref="ReadReady{TState}"/> (HEAD: every ready
-/// item at once, as fast as the connection drains).
-/// <para>
-/// The producer encodes the items that are ready without waiting (the user's <c>MoveNextAsync</c> completes
-/// synchronously) into one pooled batch, up to <see cref="RapServerOptions.GeneratorBatchSize"/> items or
-/// <see cref="RapServerOptions.GeneratorBatchBytes"/> bytes, and publishes it as one stream event; an item that took a
-/// wait is published at once, and so is a partial batch when the generator starts to wait, so batching never delays
-/// an item. The reader subscribes before the producer starts, with a bounded buffer of
-/// <see cref="RapServerOptions.GeneratorBufferCapacity"/> batches: when it is full the producer's <c>OnNextAsync</c>
-/// waits, so a stalled client stalls the generator instead of growing memory. An exception inside the generator
-/// reaches the stream as <c>OnErrorAsync</c> and surfaces as <see cref="RapGeneratorStep.Failed"/> with
-/// <see cref="Failure"/> (HEAD: 301 frame; 0.5.3.8: exc body), after the items produced before it.
-/// </para>
-/// Dispose it when the client is gone or the connection closes: that cancels the producer (its own token source,
-/// never a grain call's) and disposes the user's enumerator.
+/// The gateway's end of a running async generator: the enumerator of its host grain's streaming method
+/// (<see cref="IRapGeneratorHost.RunGeneratorAsync"/>). Orleans pulls chunks of encoded items on demand (every chunk
+/// that is ready travels in one response), so the generator runs only as far ahead as the gateway reads. The gateway
+/// takes items with <see cref="MoveNextAsync"/> (0.5.3.8: one per call_id request) or with
+/// <see cref="WaitForItemsAsync"/> + <see cref="ReadReady{TState}"/> (HEAD: every ready item at once). Dispose it when
+/// the client is gone or the connection closes: that cancels the generator in its grain and disposes it there.
 /// </summary>
 public sealed class RapGeneratorStream : IAsyncDisposable
 {
     private static long s_nextId;
 
-    private readonly IAsyncStream<RapGeneratorBatch> _stream;
-    private readonly StreamSubscriptionReader<RapGeneratorBatch> _reader;
     private readonly CancellationTokenSource _cancel;
-    private readonly RapItemSource _source;
-    private readonly int _batchItems;
-    private readonly int _batchBytes;
-    private readonly Task _producer;
-    private RapGeneratorBatch? _current;
+    private readonly IAsyncEnumerator<RapGeneratorChunk> _enumerator;
+    private RapGeneratorChunk? _current;
     private int _currentIndex;
+    private RapGeneratorChunk? _stashed;
+    private bool _completed;
+    private Task<bool>? _inflight;
     private RapCallResult _failure;
-    private long _produced;
+    private long _received;
     private int _disposed;
 
-    internal RapGeneratorStream(RapItemSource source, RapCallContext context, CancellationTokenSource cancel, IStreamProvider streams, RapServerOptions options, string functionName)
+    internal RapGeneratorStream(IRapGeneratorHost host, RapInvocation invocation, string functionName, int batchesAhead, CancellationToken cancellationToken)
     {
         Id = Interlocked.Increment(ref s_nextId);
-        Context = context;
         FunctionName = functionName;
-        _source = source;
-        _cancel = cancel;
-        _batchItems = Math.Max(1, options.GeneratorBatchSize);
-        _batchBytes = Math.Max(1, options.GeneratorBatchBytes);
-        _stream = streams.GetStream<RapGeneratorBatch>(StreamId.Create(RapStreams.GeneratorNamespace, Id));
-
-        // Subscribe before producing: a memory stream drops events nobody is subscribed to. Completes synchronously in process.
-        _reader = _stream.SubscribeReaderAsync(Math.Max(1, options.GeneratorBufferCapacity)).GetAwaiter().GetResult();
-        _producer = Task.Run(ProduceAsync);
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var items = host.RunGeneratorAsync(invocation, _cancel.Token);
+        _enumerator = Orleans.Runtime.AsyncEnumerableExtensions.WithBatchSize(items, Math.Max(1, batchesAhead)).GetAsyncEnumerator(_cancel.Token);
     }
 
     /// <summary>A process-wide unique id, never 0 or −1: usable as the 0.5.3.8 <c>call_id</c>.</summary>
     public long Id { get; }
-
-    public RapCallContext Context { get; }
 
     public string FunctionName { get; }
 
     /// <summary>The error answer after <see cref="RapGeneratorStep.Failed"/>.</summary>
     public RapCallResult Failure => _failure;
 
-    /// <summary>Number of items the producer has encoded (the last batch may still wait for room in the stream).</summary>
-    public long Produced => Volatile.Read(ref _produced);
+    /// <summary>Number of items received from the grain so far.</summary>
+    public long Received => Volatile.Read(ref _received);
 
     /// <summary>Observers' scope of this generator (<see cref="IRapDispatchObserver"/>), ended when the stream is disposed.</summary>
     internal IDisposable? Observation { get; set; }
-
-    /// <summary>The stream the items travel on.</summary>
-    public StreamId StreamId => _stream.StreamId;
 
     /// <summary>Waits for the next item and writes its msgpack encoding to <paramref name="output"/>.</summary>
     public async ValueTask<RapGeneratorStep> MoveNextAsync(IBufferWriter<byte> output, CancellationToken cancellationToken = default)
@@ -96,8 +69,8 @@ public sealed class RapGeneratorStream : IAsyncDisposable
     /// <see cref="ReadReady{TState}"/>), or the generator has ended (<see cref="RapGeneratorStep.Completed"/>, or
     /// <see cref="RapGeneratorStep.Failed"/> with <see cref="Failure"/>). Synchronous when an item is ready.
     /// </summary>
-    public ValueTask<RapGeneratorStep> WaitForItemsAsync(CancellationToken cancellationToken = default) =>
-        _current is not null || TryTakeBatch() ? new(RapGeneratorStep.Item) : WaitSlowAsync(cancellationToken);
+    public ValueTask<RapGeneratorStep> WaitForItemsAsync(CancellationToken cancellationToken = default)
+        => _current is not null ? new(RapGeneratorStep.Item) : WaitSlowAsync(cancellationToken);
 
     /// <summary>
     /// Hands every item that is ready, in order and without waiting, to <paramref name="write"/> (each item is one msgpack
@@ -109,12 +82,12 @@ public sealed class RapGeneratorStream : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(write);
         var bytes = 0;
-        while (bytes < maxBytes && (_current is not null || TryTakeBatch()))
+        while (bytes < maxBytes && (_current is not null || TryTakeReady()))
         {
             ReadOnlySpan<byte> item = _current![_currentIndex];
             bytes += item.Length;
             bool more = write(state, item);
-            Advance(); // after the write: a finished batch goes back to the pool and may be refilled at once
+            Advance();
             if (!more)
             {
                 return false;
@@ -132,198 +105,129 @@ public sealed class RapGeneratorStream : IAsyncDisposable
         }
 
         await _cancel.CancelAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _inflight) is { } inflight)
+        {
+            // The enumerator may be disposed only once its pending pull has finished (cancelled above).
+            await ((Task)inflight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
 
-        // Unsubscribing releases a producer waiting for buffer room.
-        await _reader.DisposeAsync().ConfigureAwait(false);
         try
         {
-            await _producer.ConfigureAwait(false);
+            await _enumerator.DisposeAsync().ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+#pragma warning disable CA1031 // the grain may be gone with its silo; disposing is best effort
+        catch (Exception)
+#pragma warning restore CA1031
         {
         }
 
-        // Batches still queued or being read are left to the GC: a 0.5.3.8 read may still run on another thread.
         _cancel.Dispose();
         Observation?.Dispose();
     }
 
-    private bool TryTakeBatch()
+    /// <summary>Takes the next chunk when the enumerator has it without waiting (Orleans buffers a response's chunks).</summary>
+    private bool TryTakeReady()
     {
-        while (_reader.TryRead(out RapGeneratorBatch batch))
+        if (_stashed is not null || _completed || Volatile.Read(ref _disposed) != 0)
         {
-            if (batch.Count > 0)
-            {
-                _current = batch;
-                _currentIndex = 0;
-                return true;
-            }
-
-            batch.Return();
+            return false;
         }
 
-        return false;
+        ValueTask<bool> move;
+        try
+        {
+            move = _enumerator.MoveNextAsync();
+        }
+#pragma warning disable CA1031 // surfaces at the next wait
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _inflight = Task.FromException<bool>(ex);
+            return false;
+        }
+
+        if (!move.IsCompletedSuccessfully)
+        {
+            _inflight = move.AsTask();
+            return false;
+        }
+
+        return Take(move.Result);
     }
 
-    /// <summary>Moves past the current item; a finished batch goes back to the producer.</summary>
+    private bool Take(bool more)
+    {
+        if (!more)
+        {
+            _completed = true;
+            return false;
+        }
+
+        RapGeneratorChunk chunk = _enumerator.Current;
+        if (chunk.Failure is not null || chunk.Count == 0)
+        {
+            _stashed = chunk;
+            return false;
+        }
+
+        _current = chunk;
+        _currentIndex = 0;
+        Interlocked.Add(ref _received, chunk.Count);
+        return true;
+    }
+
     private void Advance()
     {
         if (++_currentIndex == _current!.Count)
         {
-            RapGeneratorBatch done = _current;
             _current = null;
-            done.Return();
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<RapGeneratorStep> WaitSlowAsync(CancellationToken cancellationToken)
     {
         try
         {
-            while (await _reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
-                if (TryTakeBatch())
+                if (_stashed is { } stashed)
+                {
+                    _stashed = null;
+                    if (stashed.Failure is { } failure)
+                    {
+                        _failure = failure.ToResult();
+                        _completed = true;
+                        return RapGeneratorStep.Failed;
+                    }
+
+                    continue; // an empty chunk
+                }
+
+                if (_completed)
+                {
+                    return RapGeneratorStep.Completed;
+                }
+
+                Task<bool> move = _inflight ?? _enumerator.MoveNextAsync().AsTask();
+                _inflight = move;
+                bool more = await move.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _inflight = null;
+                if (Take(more))
                 {
                     return RapGeneratorStep.Item;
                 }
             }
-
-            return RapGeneratorStep.Completed;
-        }
-        catch (RapBindingException ex)
-        {
-            _failure = ex.Result;
-            return RapGeneratorStep.Failed;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            _failure = RapDispatcher.FunctionFailure(ex);
+            // The generator's own failures arrive as a failure chunk: this is the grain call failing (silo gone,
+            // enumeration aborted). The client gets rap's run-time error; the generator ends.
+            _inflight = null;
+            _completed = true;
+            _failure = ex is OperationCanceledException
+                ? RapFunctionExecutor.Cancelled
+                : RapCallResult.Status(RapErrorKind.RpcRunTimeError, RapErrorMessages.RpcRunTimeError);
             return RapGeneratorStep.Failed;
         }
-    }
-
-    private ValueTask PublishAsync(RapGeneratorBatch batch) =>
-        _stream.OnNextAsync(batch, _cancel.Token); // waits while the subscription's buffer is full (back-pressure)
-
-    private async Task ProduceAsync()
-    {
-        var previous = RapCallContext.Current;
-        RapCallContext.Current = Context;
-        Exception? failure = null;
-        RapGeneratorBatch? batch = null;
-        try
-        {
-            while (!_cancel.IsCancellationRequested)
-            {
-                ValueTask<bool> move = _source.MoveNextAsync();
-                bool waited = !move.IsCompleted;
-                bool more;
-                if (waited && batch is not null)
-                {
-                    // The generator waits: what is ready goes out now, not after its wait. The batch is handed over
-                    // first: when the move then fails, the failure path below must not publish (and so return to the
-                    // pool) the same batch a second time.
-                    RapGeneratorBatch ready = batch;
-                    batch = null;
-                    more = await PublishWhileMovingAsync(ready, move.AsTask()).ConfigureAwait(false);
-                }
-                else
-                {
-                    more = await move.ConfigureAwait(false);
-                }
-
-                if (!more)
-                {
-                    break;
-                }
-
-                batch ??= RapGeneratorBatch.Rent(_batchItems);
-                _source.WriteCurrent(batch.Writer);
-                batch.EndItem();
-                Interlocked.Increment(ref _produced);
-
-                // An item that took a wait is not held back for the next ones.
-                if (waited || batch.Count >= _batchItems || batch.ByteCount >= _batchBytes)
-                {
-                    RapGeneratorBatch full = batch;
-                    batch = null;
-                    await PublishAsync(full).ConfigureAwait(false);
-                }
-            }
-
-            if (batch is not null && !_cancel.IsCancellationRequested)
-            {
-                RapGeneratorBatch last = batch;
-                batch = null;
-                await PublishAsync(last).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex)
-        {
-            failure = ex;
-        }
-        finally
-        {
-            try
-            {
-                await _source.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (failure is null)
-            {
-                failure = ex;
-            }
-
-            RapCallContext.Current = previous;
-        }
-
-        bool cancelled = failure is OperationCanceledException && _cancel.IsCancellationRequested;
-        if (failure is not null && !cancelled && batch is not null)
-        {
-            // The items encoded before the exception reach the client before the error.
-            try
-            {
-                await PublishAsync(batch).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
-            {
-                cancelled = true;
-            }
-        }
-
-        if (failure is null || cancelled)
-        {
-            await _stream.OnCompletedAsync().ConfigureAwait(false);
-        }
-        else
-        {
-            await _stream.OnErrorAsync(failure).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Publishes the ready items while the generator works on the next one; never leaves that move running.</summary>
-    private async Task<bool> PublishWhileMovingAsync(RapGeneratorBatch batch, Task<bool> move)
-    {
-        try
-        {
-            await PublishAsync(batch).ConfigureAwait(false);
-        }
-        catch
-        {
-            // The enumerator may be disposed only once its MoveNextAsync has finished.
-            try
-            {
-                await move.ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // the publish failure is the one that matters
-            catch
-#pragma warning restore CA1031
-            {
-            }
-
-            throw;
-        }
-
-        return await move.ConfigureAwait(false);
     }
 }

@@ -1,27 +1,19 @@
-using System.Buffers;
-using Microsoft.Extensions.DependencyInjection;
-using OrleansRpc.Grains;
-using OrleansRpc.Grains.Concurrency;
+using Orleans;
+using Orleans.Concurrency;
 
 namespace OrleansRpc.Server;
 
 /// <summary>
-/// A worker of one function group (see <see cref="IFunctionGroupGrain"/>). Non-reentrant, as every stateless
-/// worker: a synchronous call occupies it for its whole run; async calls come in through the
-/// <c>[AlwaysInterleave]</c> method and never block it. The run timeout is the grain call's response timeout.
+/// A worker of one function group (see <see cref="IFunctionGroupGrain"/>). Non-reentrant, as every stateless worker: a
+/// synchronous call occupies it until it is answered; async calls come in through the <c>[AlwaysInterleave]</c> method
+/// and never block it. The number of workers per silo is <see cref="RapServerOptions.MaxLocalWorkers"/>.
 /// </summary>
 [StatelessWorker]
-public sealed class FunctionGroupGrain : Grain, IFunctionGroupGrain
+public sealed class FunctionGroupGrain(RapFunctionExecutor executor) : Grain, IFunctionGroupGrain
 {
-    private readonly RapDispatcher _dispatcher;
+    public Task<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken)
+        => executor.InvokeAsync(invocation, session: null, cancellationToken);
 
-    public FunctionGroupGrain() => _dispatcher = ServiceProvider.GetRequiredService<RapDispatcher>();
-
-    public ValueTask<RapCallResult> InvokeAsync(
-        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
-        => _dispatcher.RunInTurn(function, context, arguments, output, cancellationToken);
-
-    public ValueTask<RapCallResult> InvokeInterleavedAsync(
-        RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken)
-        => _dispatcher.RunInTurn(function, context, arguments, output, cancellationToken);
+    public Task<RapReply> InvokeInterleavedAsync(RapInvocation invocation, CancellationToken cancellationToken)
+        => executor.InvokeAsync(invocation, session: null, cancellationToken);
 }

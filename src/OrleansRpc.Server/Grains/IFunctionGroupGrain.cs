@@ -1,25 +1,24 @@
-using System.Buffers;
-using OrleansRpc.Grains;
-using OrleansRpc.Grains.Concurrency;
+using Orleans;
+using Orleans.Concurrency;
 
 namespace OrleansRpc.Server;
 
 /// <summary>
-/// The grain that hosts the functions of one rap group (key = group name). A stateless worker: activated
-/// locally, up to <c>RapServerOptions.MaxLocalWorkers</c> activations per group.
+/// The grain that hosts the unary functions of one rap group (key = group name): an Orleans
+/// <c>[StatelessWorker]</c>, activated on the silo that calls it, up to <see cref="RapServerOptions.MaxLocalWorkers"/>
+/// activations per group and silo.
 /// </summary>
+[Alias("orleansrpc.IFunctionGroupGrain")]
 public interface IFunctionGroupGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Binds, runs and encodes one call of a synchronous (def-style) function inside the turn: a worker runs one
-    /// at a time, so a group's synchronous calls run at most <c>RapServerOptions.MaxLocalWorkers</c> at once.
+    /// Binds, runs and encodes one call of a synchronous (def-style) function. Not interleaved: a worker runs one at a
+    /// time, so a group's synchronous calls run at most <see cref="RapServerOptions.MaxLocalWorkers"/> at once per silo.
     /// </summary>
-    ValueTask<RapCallResult> InvokeAsync(RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken);
+    [Alias("invoke")]
+    Task<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// The same for an async function. Interleaves with every other call of the worker (rap: other calls keep
-    /// flowing while one awaits), so awaiting user code never holds a worker.
-    /// </summary>
-    [AlwaysInterleave]
-    ValueTask<RapCallResult> InvokeInterleavedAsync(RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken);
+    /// <summary>The same for an async function: interleaves with every other call, so awaiting user code never holds a worker.</summary>
+    [AlwaysInterleave, Alias("invoke-interleaved")]
+    Task<RapReply> InvokeInterleavedAsync(RapInvocation invocation, CancellationToken cancellationToken);
 }

@@ -1,14 +1,22 @@
-using OrleansRpc.Grains;
+using Orleans;
+using Orleans.Concurrency;
 
 namespace OrleansRpc.Server;
 
 /// <summary>
-/// A rap session as a keyed grain (key = 0.5.3.8 <c>session_id</c>, or a HEAD connection id): one activation per key
-/// holding the <see cref="RapSession"/> state, collected by the grain runtime after
+/// A rap session (key = 0.5.3.8 <c>session_id</c>, or a HEAD connection id): one activation cluster-wide owning the
+/// session's <see cref="RapSession"/> state. Functions, generators and channel handlers that take a
+/// <see cref="RapSession"/> parameter run here, next to the state. Collected after
 /// <see cref="RapServerOptions.SessionIdleTimeout"/> without calls.
 /// </summary>
-public interface ISessionGrain : IGrainWithStringKey
+[Alias("orleansrpc.ISessionGrain")]
+public interface ISessionGrain : IGrainWithStringKey, IRapGeneratorHost, IRapChannelHost
 {
-    /// <summary>The session state of this key (the same object for every call while the activation lives).</summary>
-    ValueTask<RapSession> GetSessionAsync();
+    /// <summary>Binds, runs and encodes one unary call with this session's state.</summary>
+    [Alias("invoke")]
+    Task<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken);
+
+    /// <summary>The number of items in the session (diagnostics and tests).</summary>
+    [AlwaysInterleave, Alias("count")]
+    Task<int> GetItemCountAsync();
 }

@@ -3,6 +3,12 @@ namespace OrleansRpc.Server;
 /// <summary>Function-side settings of the rap server.</summary>
 public sealed class RapServerOptions
 {
+    /// <summary>
+    /// The service key of a <see cref="TimeProvider"/> that only the rap server uses (run timeouts, deadlines, adaptive
+    /// inlining); without one it uses the host's. Tests register a fake clock under it, leaving Orleans' clock real.
+    /// </summary>
+    public const string TimeProviderKey = "OrleansRpc.Server";
+
     /// <summary>rap's <c>run_timeout</c>: a call still running after this is answered <c>RpcRunTimeError "Call &lt;func&gt; timeout"</c> and cancelled. Default 9 s.</summary>
     public TimeSpan RunTimeout { get; set; } = TimeSpan.FromSeconds(9);
 
@@ -50,15 +56,9 @@ public sealed class RapServerOptions
     public TimeSpan InlineSynchronousThreshold { get; set; } = TimeSpan.FromMicroseconds(200);
 
     /// <summary>
-    /// Run unary calls inside <see cref="IFunctionGroupGrain"/> stateless-worker activations (one grain per group) and
-    /// sessions as <see cref="ISessionGrain"/> activations: the production path, default true (<c>AddRapServer</c>
-    /// adds the grain runtime). False runs calls directly on the dispatcher (benchmarks of the binding alone).
-    /// </summary>
-    public bool UseFunctionGroupGrains { get; set; } = true;
-
-    /// <summary>
-    /// The most <see cref="FunctionGroupGrain"/> workers per group, i.e. synchronous (def-style) calls of one group
-    /// running at once — rap's thread-pool size. Async calls interleave and are not capped. Default: processor count.
+    /// The most <see cref="FunctionGroupGrain"/> workers per group and silo (Orleans' stateless-worker cap), i.e.
+    /// synchronous (def-style) calls of one group running at once — rap's thread-pool size. Async calls interleave and
+    /// are not capped. Default: processor count.
     /// </summary>
     public int MaxLocalWorkers { get; set; } = Environment.ProcessorCount;
 

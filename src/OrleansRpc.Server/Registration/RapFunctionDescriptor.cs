@@ -72,7 +72,7 @@ public sealed class RapFunctionDescriptor
     internal AdaptiveInlining? Inlining { get; }
 
     /// <summary>The group's function-group grain, cached on first call (benign race: any reference to the group is the same).</summary>
-    internal OrleansRpc.Grains.GrainReference? GroupGrain { get; set; }
+    internal IFunctionGroupGrain? GroupGrain { get; set; }
 
     /// <summary>The same function under another name (rap's alias); shares the compiled invokers.</summary>
     internal RapFunctionDescriptor WithName(string name, string? group = null)

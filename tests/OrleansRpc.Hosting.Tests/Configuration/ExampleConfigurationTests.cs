@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Gateway;
-using OrleansRpc.Grains.Configuration;
+using Orleans.Configuration;
 using OrleansRpc.Middleware;
 using OrleansRpc.Middleware.Connections;
 using OrleansRpc.Middleware.Crypto;

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Gateway;
-using OrleansRpc.Grains.Configuration;
+using Orleans.Configuration;
 using OrleansRpc.Server;
 
 namespace OrleansRpc.Hosting.Tests.Configuration;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansRpc.Gateway;
-using OrleansRpc.Grains;
+using Orleans;
 using OrleansRpc.Server;
 
 namespace OrleansRpc.Hosting.Tests.Hosting;
@@ -37,7 +37,7 @@ public sealed class UseOrleansRpcTests
         Assert.NotNull(app.Services.GetRequiredService<IGrainFactory>());
         RapFunctionRegistry registry = app.Services.GetRequiredService<RapFunctionRegistry>();
         Assert.NotNull(registry.Find("default", "sync_sum", RapFunctionKind.Normal));
-        Assert.True(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RapServerOptions>>().Value.UseFunctionGroupGrains);
+        Assert.NotNull(app.Services.GetService<Orleans.Runtime.ILocalSiloDetails>()); // a real Orleans silo
         Assert.Equal(5, (await RapProbe.CallAsync(gateway, "/default/sync_sum", ("a", 2), ("b", 3))).AsInt64());
 
         await app.StopAsync();

@@ -111,7 +111,7 @@ public sealed class TelemetryTests
             .ConfigureLogging(l => l.AddProvider(log))
             .ConfigureServices(services =>
             {
-                services.AddRapServer().UseFunctionGroupGrains().AddFunction(Infrastructure.TestFunctions.Divide, "divide");
+                services.AddRapServer().AddFunction(Infrastructure.TestFunctions.Divide, "divide");
                 services.AddRapTelemetry();
             }));
 

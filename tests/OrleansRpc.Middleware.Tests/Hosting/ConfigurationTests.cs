@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Gateway;
-using OrleansRpc.Grains;
+using Orleans;
 using OrleansRpc.Middleware.Connections;
 using OrleansRpc.Middleware.Crypto;
 using OrleansRpc.Middleware.Diagnostics;

@@ -17,7 +17,6 @@ internal static class MiddlewareCluster
             }
 
             services.AddRapServer()
-                .UseFunctionGroupGrains()
                 .AddFunction(TestFunctions.Sum, "sum")
                 .AddFunction(TestFunctions.Sum, "sum_sync")
                 .AddFunction(TestFunctions.SumAsync, "sum_async")

@@ -1,7 +1,0 @@
-namespace OrleansRpc.Grains;
-
-/// <summary>Exempts the grain class from idle collection.</summary>
-[AttributeUsage(AttributeTargets.Class)]
-public sealed class KeepAliveAttribute : Attribute
-{
-}

@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using OrleansRpc.Server;
+
+namespace OrleansRpc.Hosting;
+
+/// <summary>
+/// The embedded default silo of <c>AddOrleansRpc</c>: localhost clustering on a free loopback port (no Orleans
+/// client gateway unless <c>OrleansRpc:Cluster:GatewayPort</c> is set), in-memory grain storage and memory streams,
+/// Orleans' service and cluster ids and silo name from <c>OrleansRpc:Cluster</c>. Nothing outside the process.
+/// </summary>
+public static class OrleansRpcSilo
+{
+    /// <summary>The stream provider rap functions can hand to clients as generators (memory streams by default).</summary>
+    public const string StreamProviderName = "rap";
+
+    /// <summary>Configures <paramref name="silo"/> as the embedded default, from the <c>OrleansRpc:Cluster</c> section.</summary>
+    public static void Configure(ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var cluster = new ClusterOptions();
+        configuration.GetSection(OrleansRpcSections.Cluster).Bind(cluster);
+        int siloPort = cluster.SiloPort > 0 ? cluster.SiloPort : FreeLoopbackPort();
+        silo.UseLocalhostClustering(siloPort, cluster.GatewayPort > 0 ? cluster.GatewayPort : 0);
+        silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+        {
+            o.ServiceId = string.IsNullOrWhiteSpace(cluster.ServiceId) ? ClusterOptions.DefaultId : cluster.ServiceId;
+            o.ClusterId = string.IsNullOrWhiteSpace(cluster.ClusterId) ? ClusterOptions.DefaultId : cluster.ClusterId;
+        });
+        silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName
+            ?? (Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName));
+        silo.AddMemoryGrainStorage("PubSubStore");
+        silo.AddMemoryStreams(StreamProviderName);
+    }
+
+    /// <summary>A loopback port nobody listens on right now (the OS picks it).</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
