@@ -121,7 +121,7 @@ public sealed class RapDispatcher
         Task<RapReply> call;
         try
         {
-            var invocation = RapInvocation.Create(function, context, arguments);
+            var invocation = RapInvocation.Create(function, context, arguments, cancellationToken);
             if (function.UsesSession && context.SessionId is { } session)
             {
                 call = _grains.GetGrain<ISessionGrain>(session).InvokeAsync(invocation, cancellationToken);

@@ -98,7 +98,9 @@ public sealed partial class RapFunctionExecutor
         {
             // In the turn: a synchronous function that proved cheap runs right here, anything slower moves to the
             // thread pool (SyncInvocation); an async function runs here up to its first await.
-            RapCallResult result = await ExecuteAsync(function, context, invocation.GetArguments(), output, cancellationToken).ConfigureAwait(false);
+            // In the gateway's silo the caller's own token (see RapInvocation.CallerToken); elsewhere Orleans' token.
+            CancellationToken token = invocation.CallerToken.CanBeCanceled ? invocation.CallerToken : cancellationToken;
+            RapCallResult result = await ExecuteAsync(function, context, invocation.GetArguments(), output, token).ConfigureAwait(false);
             return result.IsSuccess ? RapReply.Success(output.WrittenSpan) : RapReply.Failure(result);
         }
         finally

@@ -47,6 +47,15 @@ public sealed class RapInvocation
     [Id(7)]
     public string? SessionId { get; init; }
 
+    /// <summary>
+    /// The caller's token (client gone, shutdown), seen only by a grain in the gateway's own silo: Orleans passes an
+    /// immutable argument there by reference, and it is not serialized to another silo. Orleans cancels a call through
+    /// its grain id, and a stateless worker's cancellation reaches an arbitrary worker of the group, not necessarily the
+    /// one running the call; stateless workers are always activated on the calling silo, so this token covers them.
+    /// </summary>
+    [field: NonSerialized]
+    public CancellationToken CallerToken { get; init; }
+
     /// <summary>The arguments as the binder reads them.</summary>
     internal RapArguments GetArguments()
     {
@@ -74,7 +83,7 @@ public sealed class RapInvocation
     };
 
     /// <summary>The invocation of a call the gateway resolved (copies the arguments out of the receive buffer).</summary>
-    public static RapInvocation Create(RapFunctionDescriptor function, RapCallContext context, RapArguments arguments)
+    public static RapInvocation Create(RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, CancellationToken callerToken = default)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(context);
@@ -102,6 +111,7 @@ public sealed class RapInvocation
             Header = context.Header,
             DeadlineUtcTicks = context.Deadline is { } deadline ? deadline.UtcTicks : 0,
             SessionId = context.SessionId,
+            CallerToken = callerToken,
         };
     }
 }
