@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using ConformanceService;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -35,6 +36,7 @@ builder.WebHost.UseRapGateway(options =>
         options.CryptoKeys[keyId] = arguments.CryptoSecret!;
     }
 });
+builder.Services.AddOrleans(silo => silo.UseRapLocalhostCluster()); // the Orleans silo, in this process
 builder.Services
     .AddRapServer(options => options.RunTimeout = ConformanceServiceBuilderExtensions.RunTimeout)
     .AddConformanceFunctions();

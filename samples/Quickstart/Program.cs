@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,7 @@ builder.WebHost.UseRapGateway(options =>
     options.Host = host;
     options.Port = port;
 });
+builder.Services.AddOrleans(silo => silo.UseRapLocalhostCluster()); // the Orleans silo, in this process
 builder.Services.AddRapServer().AddQuickstartFunctions();
 
 await using WebApplication app = builder.Build();

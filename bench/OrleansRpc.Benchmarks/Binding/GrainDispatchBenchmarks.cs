@@ -41,7 +41,7 @@ public class GrainDispatchBenchmarks
     {
         // A real Orleans silo in this process, as the host runs it (localhost clustering, no Orleans client gateway).
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddOrleans(silo => silo.UseLocalhostClustering(OrleansRpc.Hosting.OrleansRpcSilo.FreeLoopbackPort(), 0));
+        builder.Services.AddOrleans(silo => silo.UseRapLocalhostCluster());
         builder.Services.AddRapServer(o => o.FlowCallContext = FlowCallContext)
             .AddFunction((long a, long b) => a + b, "sum")
             .AddFunction((long a, long b) => new ValueTask<long>(a + b), "sum_vt");

@@ -15,9 +15,6 @@ namespace OrleansRpc.Hosting;
 /// </summary>
 public static class OrleansRpcSilo
 {
-    /// <summary>The stream provider rap functions can hand to clients as generators (memory streams by default).</summary>
-    public const string StreamProviderName = "rap";
-
     /// <summary>Configures <paramref name="silo"/> as the embedded default, from the <c>OrleansRpc:Cluster</c> section.</summary>
     public static void Configure(ISiloBuilder silo, IConfiguration configuration)
     {
@@ -25,8 +22,7 @@ public static class OrleansRpcSilo
         ArgumentNullException.ThrowIfNull(configuration);
         var cluster = new ClusterOptions();
         configuration.GetSection(OrleansRpcSections.Cluster).Bind(cluster);
-        int siloPort = cluster.SiloPort > 0 ? cluster.SiloPort : FreeLoopbackPort();
-        silo.UseLocalhostClustering(siloPort, cluster.GatewayPort > 0 ? cluster.GatewayPort : 0);
+        silo.UseRapLocalhostCluster(cluster.SiloPort, cluster.GatewayPort);
         silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
         {
             o.ServiceId = string.IsNullOrWhiteSpace(cluster.ServiceId) ? ClusterOptions.DefaultId : cluster.ServiceId;
@@ -34,15 +30,5 @@ public static class OrleansRpcSilo
         });
         silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName
             ?? (Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName));
-        silo.AddMemoryGrainStorage("PubSubStore");
-        silo.AddMemoryStreams(StreamProviderName);
-    }
-
-    /// <summary>A loopback port nobody listens on right now (the OS picks it).</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }
