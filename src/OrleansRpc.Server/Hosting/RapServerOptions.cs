@@ -13,8 +13,9 @@ public sealed class RapServerOptions
     public TimeSpan RunTimeout { get; set; } = TimeSpan.FromSeconds(9);
 
     /// <summary>
-    /// Batches of encoded generator items buffered ahead of the client (the bound of the generator's grain stream
-    /// subscription; an item that took a wait travels alone). Default 16.
+    /// The most generator chunks (items that were ready together, see <see cref="GeneratorBatchSize"/>) one pull of the
+    /// gateway takes from the generator grain (Orleans' <c>WithBatchSize</c>). The generator runs only while a pull is
+    /// outstanding, so a client that stops reading stops it. Default 16.
     /// </summary>
     public int GeneratorBufferCapacity { get; set; } = 16;
 

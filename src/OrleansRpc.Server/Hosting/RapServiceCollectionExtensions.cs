@@ -98,6 +98,11 @@ public static class RapServiceCollectionExtensions
 
     private static TimeSpan Backstop(TimeSpan configured, TimeSpan runTimeout)
     {
+        if (configured <= TimeSpan.Zero)
+        {
+            return configured; // invalid: left for validation to report
+        }
+
         if (runTimeout == Timeout.InfiniteTimeSpan)
         {
             return TimeSpan.FromDays(1);

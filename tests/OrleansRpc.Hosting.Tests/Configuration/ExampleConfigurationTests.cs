@@ -167,8 +167,36 @@ public sealed class ExampleConfigurationTests
         return element.ValueKind is JsonValueKind.Array or JsonValueKind.Object;
     }
 
+    // Orleans' own option classes have dozens of settings; the example and the deploy README cover the ones that matter
+    // for a rap server (any other property binds too). The test below checks the example names real properties only.
+    private static readonly HashSet<string> s_documentedOrleansOptions =
+    [
+        nameof(GrainCollectionOptions.CollectionQuantum), nameof(GrainCollectionOptions.CollectionAge),
+        nameof(GrainCollectionOptions.ActivationTimeout), nameof(GrainCollectionOptions.DeactivationTimeout),
+        nameof(GrainCollectionOptions.ClassSpecificCollectionAge),
+        nameof(SiloMessagingOptions.ResponseTimeout), nameof(SiloMessagingOptions.CancelRequestOnTimeout),
+        nameof(SiloMessagingOptions.MaxEnqueuedRequestsHardLimit), nameof(SiloMessagingOptions.MaxEnqueuedRequestsHardLimit_StatelessWorker),
+        nameof(StatelessWorkerOptions.IdleWorkersInspectionPeriod), nameof(StatelessWorkerOptions.MinIdleCyclesBeforeRemoval),
+        nameof(StatelessWorkerOptions.RemoveIdleWorkers),
+    ];
+
+    [Theory]
+    [InlineData(OrleansRpcSections.GrainsCollection, typeof(GrainCollectionOptions))]
+    [InlineData(OrleansRpcSections.GrainsMessaging, typeof(SiloMessagingOptions))]
+    [InlineData(OrleansRpcSections.GrainsStatelessWorker, typeof(StatelessWorkerOptions))]
+    public void The_example_names_only_real_orleans_options(string section, Type optionsType)
+    {
+        IConfigurationSection example = new ConfigurationBuilder().AddJsonFile(RepositoryPaths.HostAppSettings).Build().GetSection(section);
+        Assert.NotEmpty(example.GetChildren());
+        foreach (IConfigurationSection key in example.GetChildren())
+        {
+            Assert.NotNull(optionsType.GetProperty(key.Key, BindingFlags.Public | BindingFlags.Instance));
+        }
+    }
+
     private static IEnumerable<PropertyInfo> BindableProperties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => type.Namespace != "Orleans.Configuration" || s_documentedOrleansOptions.Contains(p.Name))
             .Where(p => p.GetIndexParameters().Length == 0)
             .Where(p => p.CanWrite || (IsCollection(p.PropertyType) && !p.PropertyType.Name.StartsWith("IReadOnly", StringComparison.Ordinal)))
             .Where(p => !p.PropertyType.IsGenericType || p.PropertyType.GetGenericTypeDefinition() != typeof(IList<>) || p.PropertyType.GetGenericArguments()[0] == typeof(string))

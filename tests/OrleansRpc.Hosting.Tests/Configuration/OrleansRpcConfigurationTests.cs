@@ -19,7 +19,7 @@ public sealed class OrleansRpcConfigurationTests
             ["OrleansRpc:Gateway:DrainTimeout"] = "00:00:42",
             ["OrleansRpc:Server:RunTimeout"] = "00:00:30",
             ["OrleansRpc:Grains:Collection:CollectionAge"] = "01:00:00",
-            ["OrleansRpc:Grains:Messaging:ResponseTimeout"] = "00:00:05",
+            ["OrleansRpc:Grains:Messaging:ResponseTimeout"] = "00:01:05",
             ["OrleansRpc:Grains:StatelessWorker:MinIdleCyclesBeforeRemoval"] = "3",
             ["OrleansRpc:Cluster:ServiceId"] = "billing",
             ["OrleansRpc:Cluster:ClusterId"] = "blue",
@@ -34,9 +34,11 @@ public sealed class OrleansRpcConfigurationTests
         Assert.Equal(TimeSpan.FromSeconds(42), Get<RapGatewayOptions>(services).DrainTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), Get<RapServerOptions>(services).RunTimeout);
         Assert.Equal(TimeSpan.FromHours(1), Get<GrainCollectionOptions>(services).CollectionAge);
-        Assert.Equal(TimeSpan.FromSeconds(5), Get<SiloMessagingOptions>(services).ResponseTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(65), Get<SiloMessagingOptions>(services).ResponseTimeout);
         Assert.Equal(3, Get<StatelessWorkerOptions>(services).MinIdleCyclesBeforeRemoval);
         Assert.Equal("billing", Get<ClusterOptions>(services).ServiceId);
+        Assert.Equal("billing", Get<Orleans.Configuration.ClusterOptions>(services).ServiceId); // the silo's own identity
+        Assert.Equal("blue", Get<Orleans.Configuration.ClusterOptions>(services).ClusterId);
         Assert.Equal("blue", Get<ClusterOptions>(services).ClusterId);
         Assert.Equal("silo-7", Get<ClusterOptions>(services).SiloName);
         Assert.Equal(8181, Get<HealthEndpointOptions>(services).Port);
@@ -74,6 +76,7 @@ public sealed class OrleansRpcConfigurationTests
     [InlineData("OrleansRpc:Server:RunTimeout", "-00:00:01", "OrleansRpc:Server:RunTimeout")]
     [InlineData("OrleansRpc:Server:GeneratorBufferCapacity", "0", "OrleansRpc:Server:GeneratorBufferCapacity")]
     [InlineData("OrleansRpc:Grains:Collection:CollectionAge", "00:00:00", "OrleansRpc:Grains:Collection:CollectionAge must be positive")]
+    [InlineData("OrleansRpc:Grains:Messaging:ResponseTimeout", "00:00:00", "OrleansRpc:Grains:Messaging:ResponseTimeout must be positive")]
     [InlineData("OrleansRpc:Grains:Messaging:MaxEnqueuedRequestsHardLimit", "-1", "OrleansRpc:Grains:Messaging:MaxEnqueuedRequestsHardLimit must be")]
     [InlineData("OrleansRpc:Grains:StatelessWorker:MinIdleCyclesBeforeRemoval", "0", "OrleansRpc:Grains:StatelessWorker:MinIdleCyclesBeforeRemoval must be at least 1")]
     [InlineData("OrleansRpc:Health:Port", "65536", "OrleansRpc:Health:Port must be between 0 and 65535 (was 65536)")]
@@ -92,6 +95,19 @@ public sealed class OrleansRpcConfigurationTests
 
         Assert.Contains(failures, f => f.StartsWith(expected, StringComparison.Ordinal));
         Assert.DoesNotContain(failures, f => f.Contains("RapGateway:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Orleans_response_timeout_is_raised_to_outlast_the_run_timeout()
+    {
+        // The run timeout is answered in the grain; Orleans' own timeout is only the backstop behind it.
+        using ServiceProvider services = Build(new()
+        {
+            ["OrleansRpc:Server:RunTimeout"] = "00:00:30",
+            ["OrleansRpc:Grains:Messaging:ResponseTimeout"] = "00:00:05",
+        });
+
+        Assert.Equal(TimeSpan.FromSeconds(35), Get<SiloMessagingOptions>(services).ResponseTimeout);
     }
 
     [Fact]

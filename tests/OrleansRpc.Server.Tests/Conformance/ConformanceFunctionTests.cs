@@ -9,13 +9,13 @@ namespace OrleansRpc.Server.Tests.Conformance;
 /// <summary>The conformance service's functions at unit level (CONFORMANCE_SERVICE.md §2).</summary>
 public sealed class ConformanceFunctionTests : IAsyncLifetime
 {
-    private ServiceProvider _services = null!;
+    private TestServer _services = null!;
     private RapDispatcher _dispatcher = null!;
 
     public Task InitializeAsync()
     {
         _services = TestServer.Conformance();
-        _dispatcher = _services.GetRequiredService<RapDispatcher>();
+        _dispatcher = _services.Dispatcher;
         return Task.CompletedTask;
     }
 
@@ -69,57 +69,50 @@ public sealed class ConformanceFunctionTests : IAsyncLifetime
     [Fact]
     public async Task Echo_channel_bookkeeping_counts_runs_tags_and_cancellations()
     {
-        var echo = _dispatcher.Registry.Find("default", "echo_channel", RapFunctionKind.Channel)!;
-
         // Run 1: tagged, ended by the client's drop (a cancellation).
-        var first = _dispatcher.OpenChannel(echo, TestServer.Context(), "1");
+        await using var first = ChannelDriver.Open(_dispatcher, "echo_channel", channelId: "1");
         await first.DeliverAsync(Msgpack.Map(("tag", "t1"), ("x", 1)));
-        Assert.Equal(Msgpack.Map(("tag", "t1"), ("x", 1)), await first.Outgoing.ReadAsync());
+        Assert.Equal(Msgpack.Map(("tag", "t1"), ("x", 1)), await first.ReadAsync());
         var during = await Stats();
         Assert.Equal(1, during["echo_channel_active"].AsInt64());
-        first.Drop();
-        await first.HandlerTask;
+        Assert.True(first.Drop());
+        Assert.Empty(await first.ReadToEndAsync());
+        Assert.Equal(RapChannelEndReason.PeerDropped, first.End!.EndReason);
 
         // Run 2: untagged, ended by connection loss.
-        var second = _dispatcher.OpenChannel(echo, TestServer.Context(), "2");
+        await using var second = ChannelDriver.Open(_dispatcher, "echo_channel", channelId: "2");
         await second.DeliverAsync("plain");
-        Assert.Equal("plain", (await second.Outgoing.ReadAsync()).AsString());
-        second.Abort();
-        await second.HandlerTask;
+        Assert.Equal("plain", (await second.ReadAsync()).AsString());
+        Assert.True(second.Abort());
+        Assert.Equal(RapChannelEndReason.ConnectionLost, await second.Completion.WaitAsync(TimeSpan.FromSeconds(20)));
 
-        var stats = await Stats();
+        // The handlers' finally blocks ran (they count the end): poll, the end reaches the grain asynchronously.
+        MessagePackValue stats = default;
+        await Poll.UntilAsync(() => (stats = Stats().GetAwaiter().GetResult())["echo_channel_ended"].AsInt64() == 2, "both echo channels to end");
         Assert.Equal(0, stats["echo_channel_active"].AsInt64());
-        Assert.Equal(2, stats["echo_channel_ended"].AsInt64());
         Assert.Equal(2, stats["echo_channel_cancelled"].AsInt64());
         Assert.Equal(["t1"], stats["ended_tags"].AsArray().Select(t => t.AsString()));
-        first.Dispose();
-        second.Dispose();
     }
 
     [Fact]
     public async Task Count_channel_writes_n_items_then_ends()
     {
-        var function = _dispatcher.Registry.Find("default", "count_channel", RapFunctionKind.Channel)!;
-        using var channel = _dispatcher.OpenChannel(function, TestServer.Context(), "c");
+        await using var channel = ChannelDriver.Open(_dispatcher, "count_channel", channelId: "c");
         await channel.DeliverAsync(3);
-        var items = new List<long>();
-        await foreach (var item in channel.Outgoing.ReadAllAsync())
-        {
-            items.Add(item.AsInt64());
-        }
+        var items = await channel.ReadToEndAsync();
 
-        Assert.Equal([0L, 1L, 2L], items);
+        Assert.Equal([0L, 1L, 2L], items.Select(i => i.AsInt64()));
         Assert.Equal(RapChannelEndReason.HandlerCompleted, await channel.Completion);
     }
 
     [Fact]
     public async Task Raise_channel_fails_with_ValueError_after_one_body()
     {
-        var function = _dispatcher.Registry.Find("default", "raise_channel", RapFunctionKind.Channel)!;
-        using var channel = _dispatcher.OpenChannel(function, TestServer.Context(), "r");
+        await using var channel = ChannelDriver.Open(_dispatcher, "raise_channel", channelId: "r");
         await channel.DeliverAsync("x");
+        Assert.Empty(await channel.ReadToEndAsync());
         Assert.Equal(RapChannelEndReason.HandlerFaulted, await channel.Completion);
-        Assert.Equal("ValueError", RapDispatcher.FunctionFailure(channel.Fault!).ExceptionName);
+        Assert.Equal("ValueError", channel.End!.Fault);
     }
 
     [Fact]
@@ -128,38 +121,35 @@ public sealed class ConformanceFunctionTests : IAsyncLifetime
         var function = _dispatcher.Registry.Find("default", "count_up", RapFunctionKind.Generator)!;
         foreach (var n in new[] { 0, 4 })
         {
-            _dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map(("n", n)))), out var stream);
-            await using (stream)
+            await using var stream = _dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map(("n", n)))));
+            using var output = new PooledBufferWriter();
+            var count = 0;
+            RapGeneratorStep step;
+            while ((step = await stream.MoveNextAsync(output)) == RapGeneratorStep.Item)
             {
-                using var output = new PooledBufferWriter();
-                var count = 0;
-                while (await stream!.MoveNextAsync(output) == RapGeneratorStep.Item)
-                {
-                    Assert.Equal(count++, MessagePackValue.Parse(output.WrittenSpan).AsInt64());
-                    output.Reset();
-                }
-
-                Assert.Equal(n, count);
+                Assert.Equal(count++, MessagePackValue.Parse(output.WrittenSpan).AsInt64());
+                output.Reset();
             }
+
+            Assert.Equal(RapGeneratorStep.Completed, step);
+            Assert.Equal(n, count);
         }
     }
 
     [Fact]
     public async Task Quickstart_functions_register_and_answer()
     {
-        var services = new ServiceCollection();
-        services.AddRapServer().AddQuickstartFunctions();
-        await using var provider = TestServer.StartSilo(services.BuildServiceProvider());
-        var dispatcher = provider.GetRequiredService<RapDispatcher>();
+        await using var server = TestServer.Start(b => b.AddQuickstartFunctions());
+        var dispatcher = server.Dispatcher;
         Assert.Equal(3, (await TestServer.CallHead(dispatcher, "default", "sync_sum", Msgpack.Map(("a", 1), ("b", 2)))).Value.AsInt64());
         foreach (var name in new[] { "async_channel", "echo_body", "echo_response" })
         {
-            var function = dispatcher.Registry.Find("default", name, RapFunctionKind.Channel)!;
-            using var channel = dispatcher.OpenChannel(function, TestServer.Context(), name);
+            await using var channel = ChannelDriver.Open(dispatcher, name, channelId: name);
             await channel.DeliverAsync("hello");
-            Assert.Equal("hello", (await channel.Outgoing.ReadAsync()).AsString());
-            channel.Drop();
-            await channel.HandlerTask;
+            Assert.Equal("hello", (await channel.ReadAsync()).AsString());
+            Assert.True(channel.Drop());
+            await channel.ReadToEndAsync();
+            Assert.Equal(RapChannelEndReason.PeerDropped, channel.End!.EndReason);
         }
 
         Assert.NotNull(dispatcher.Registry.Find("default", "async_gen", RapFunctionKind.Generator));

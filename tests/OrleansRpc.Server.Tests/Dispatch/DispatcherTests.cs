@@ -78,10 +78,12 @@ public sealed class DispatcherTests
     {
         var functionThread = 0;
         var wasPool = false;
+        string? grain = "unset";
         using var server = new TestServer(r => r.Register(() =>
         {
             functionThread = Environment.CurrentManagedThreadId;
             wasPool = Thread.CurrentThread.IsThreadPoolThread;
+            grain = TestServer.GrainNow;
             return 1;
         }, "where"));
 
@@ -98,6 +100,10 @@ public sealed class DispatcherTests
         Assert.True(result.IsSuccess);
         Assert.NotEqual(callerThread, functionThread);
         Assert.True(wasPool);
+
+        // A new synchronous function starts on probation: a pool work item, outside its group's grain turn.
+        Assert.NotEqual("functiongroup/default", grain);
+        Assert.NotEqual("unset", grain);
     }
 
     [Fact]
@@ -222,26 +228,33 @@ public sealed class DispatcherTests
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var observed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var server = new TestServer(r => r.Register(async (CancellationToken ct) =>
-        {
-            started.SetResult();
-            try
+        await using var server = new TestServer(
+            r => r.Register(async (CancellationToken ct) =>
             {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            finally
-            {
-                observed.SetResult();
-            }
+                started.SetResult();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+                finally
+                {
+                    observed.SetResult();
+                }
 
-            return 0;
-        }, "wait"));
+                return 0;
+            }, "wait"),
+            o =>
+            {
+                // Far beyond the wait below: only the caller's cancellation can end the function in time.
+                o.RunTimeout = TimeSpan.FromSeconds(60);
+                o.MaxLocalWorkers = 4;
+            });
         using var cts = new CancellationTokenSource();
         var call = TestServer.CallHead(server.Dispatcher, "default", "wait", Msgpack.Map(), cancellationToken: cts.Token);
-        await started.Task;
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
         await cts.CancelAsync();
-        var (result, _) = await call;
-        await observed.Task;
+        var (result, _) = await call.WaitAsync(TimeSpan.FromSeconds(20));
+        await observed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(RapCallOutcome.FunctionError, result.Outcome);
         Assert.Equal("CancelledError", result.ExceptionName);
     }

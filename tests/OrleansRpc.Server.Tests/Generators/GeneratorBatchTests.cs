@@ -11,17 +11,17 @@ public sealed class GeneratorBatchTests
     public async Task Ready_items_arrive_in_batches_each_its_own_value_in_order()
     {
         const int Items = 1000;
-        using var server = new TestServer(
+        await using var server = new TestServer(
             r => r.Register((int n) => Ready(n), "ready"),
             o => { o.GeneratorBatchSize = 100; o.GeneratorBufferCapacity = 4; });
         var function = server.Registry.Find("default", "ready", RapFunctionKind.Generator)!;
-        server.Dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map(("n", Items)))), out var stream);
+        var stream = server.Dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map(("n", Items)))));
         await using (stream)
         {
             var items = new List<long>();
             var reads = 0;
             RapGeneratorStep step;
-            while ((step = await stream!.WaitForItemsAsync()) == RapGeneratorStep.Item)
+            while ((step = await stream.WaitForItemsAsync()) == RapGeneratorStep.Item)
             {
                 reads++;
                 Assert.True(stream.ReadReady(items, static (list, item) =>
@@ -44,31 +44,35 @@ public sealed class GeneratorBatchTests
     public async Task An_endless_ready_generator_is_held_at_its_bound_of_batches_until_read()
     {
         var yielded = new StrongBox<long>();
-        using var server = new TestServer(
+        await using var server = new TestServer(
             r => r.Register((CancellationToken ct) => Endless(yielded, ct), "endless"),
             o => { o.GeneratorBatchSize = 10; o.GeneratorBufferCapacity = 2; });
         var function = server.Registry.Find("default", "endless", RapFunctionKind.Generator)!;
-        server.Dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map())), out var stream);
+        var stream = server.Dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map())));
         await using (stream)
         {
-            // Two batches fill the subscription's buffer; the third is encoded and its OnNextAsync waits.
-            await WaitForAsync(() => stream!.Produced == 30);
-            await Task.Delay(100);
-            Assert.Equal(30, stream!.Produced);
-            Assert.Equal(30, Interlocked.Read(ref yielded.Value)); // the generator itself is held, not only the encoder
-
-            // Reading one batch makes room for exactly one more.
+            // The first pull brings whole batches of 10 (2 per response); then nobody reads. The generator itself is
+            // held a bounded number of batches ahead, not only the encoder.
             Assert.Equal(RapGeneratorStep.Item, await stream.WaitForItemsAsync());
+            const long Bound = 30; // 2 chunks of 10 per pull (20 measured), plus one chunk in hand
+            await Poll.UntilAsync(() => Interlocked.Read(ref yielded.Value) >= 10, "the first batch");
+            await Poll.AtMostAsync(() => Interlocked.Read(ref yielded.Value), Bound, "the generator stays within its bound", TimeSpan.FromMilliseconds(500));
+            Assert.InRange(stream.Received, 10, Bound);
+
+            // Reading one batch at a time: each item is one value, in order, and the generator follows the reads.
             var read = new List<long>();
-            Assert.False(stream.ReadReady(read, static (list, item) =>
+            while (read.Count < 500)
             {
-                list.Add(MessagePackValue.Parse(item).AsInt64());
-                return list.Count < 10;
-            }));
-            Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), read);
-            await WaitForAsync(() => stream.Produced == 40);
-            await Task.Delay(100);
-            Assert.Equal(40, stream.Produced);
+                Assert.Equal(RapGeneratorStep.Item, await stream.WaitForItemsAsync());
+                stream.ReadReady(read, static (list, item) =>
+                {
+                    list.Add(MessagePackValue.Parse(item).AsInt64());
+                    return true;
+                });
+            }
+
+            Assert.Equal(Enumerable.Range(0, read.Count).Select(i => (long)i), read);
+            await Poll.AtMostAsync(() => Interlocked.Read(ref yielded.Value), read.Count + Bound, "the generator stays within its bound of the reads", TimeSpan.FromMilliseconds(300));
         }
     }
 
@@ -77,35 +81,37 @@ public sealed class GeneratorBatchTests
     {
         var disposals = new StrongBox<int>();
         var yielded = new StrongBox<long>();
-        using var server = new TestServer(
+        await using var server = new TestServer(
             r => r.Register((CancellationToken ct) => Tracked(yielded, disposals, ct), "tracked"),
             o => { o.GeneratorBatchSize = 16; o.GeneratorBufferCapacity = 1; });
         var function = server.Registry.Find("default", "tracked", RapFunctionKind.Generator)!;
-        server.Dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map())), out var stream);
+        var stream = server.Dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map())));
 
-        // Take part of the first batch: the second moves into the buffer, the producer fills a third and waits with it.
-        Assert.Equal(RapGeneratorStep.Item, await stream!.WaitForItemsAsync());
+        // Take part of the first batch, then the client goes away.
+        Assert.Equal(RapGeneratorStep.Item, await stream.WaitForItemsAsync());
         var taken = 0;
         Assert.False(stream.ReadReady(0, (_, _) => ++taken < 5));
-        await WaitForAsync(() => stream.Produced == 48);
+        Assert.Equal(5, taken);
+        await Poll.UntilAsync(() => Interlocked.Read(ref yielded.Value) >= 16, "the first batch to be produced");
 
+        // Disposal reaches the generator in its grain: its finally runs, once.
         await stream.DisposeAsync();
-        Assert.Equal(1, Volatile.Read(ref disposals.Value));
+        await Poll.UntilAsync(() => Volatile.Read(ref disposals.Value) == 1, "the generator's finally");
         await stream.DisposeAsync();
-        Assert.Equal(1, Volatile.Read(ref disposals.Value));
+        await Poll.HoldsAsync(() => Volatile.Read(ref disposals.Value) == 1, "the generator is disposed once", TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]
     public async Task An_error_after_ready_items_comes_after_those_items()
     {
-        using var server = new TestServer(r => r.Register((int n) => ReadyThenFail(n), "fail"));
+        await using var server = new TestServer(r => r.Register((int n) => ReadyThenFail(n), "fail"));
         var function = server.Registry.Find("default", "fail", RapFunctionKind.Generator)!;
         foreach (RapVersion version in new[] { RapVersion.Head, RapVersion.V0538 })
         {
             RapArguments arguments = version == RapVersion.Head
                 ? RapArguments.Head(Msgpack.Bytes(Msgpack.Map(("n", 5))))
                 : RapArguments.Legacy(Msgpack.Bytes(Msgpack.Array(5)), Msgpack.Bytes(Msgpack.Map()));
-            server.Dispatcher.StartGenerator(function, TestServer.Context(version), arguments, out var stream);
+            var stream = server.Dispatcher.StartGenerator(function, TestServer.Context(version), arguments);
             await using (stream)
             {
                 // HEAD reads batches, 0.5.3.8 one item per request: the same items, then the error.
@@ -113,7 +119,7 @@ public sealed class GeneratorBatchTests
                 RapGeneratorStep step;
                 if (version == RapVersion.Head)
                 {
-                    while ((step = await stream!.WaitForItemsAsync()) == RapGeneratorStep.Item)
+                    while ((step = await stream.WaitForItemsAsync()) == RapGeneratorStep.Item)
                     {
                         stream.ReadReady(items, static (list, item) =>
                         {
@@ -125,7 +131,7 @@ public sealed class GeneratorBatchTests
                 else
                 {
                     using var output = new PooledBufferWriter();
-                    while ((step = await stream!.MoveNextAsync(output)) == RapGeneratorStep.Item)
+                    while ((step = await stream.MoveNextAsync(output)) == RapGeneratorStep.Item)
                     {
                         items.Add(MessagePackValue.Parse(output.WrittenSpan).AsInt64());
                         output.Reset();
@@ -144,16 +150,16 @@ public sealed class GeneratorBatchTests
     public async Task An_item_after_a_wait_is_not_held_back_for_a_batch()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var server = new TestServer(r => r.Register(() => ThreeThenWait(release.Task), "slow"));
+        await using var server = new TestServer(r => r.Register(() => ThreeThenWait(release.Task), "slow"));
         var function = server.Registry.Find("default", "slow", RapFunctionKind.Generator)!;
-        server.Dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map())), out var stream);
+        var stream = server.Dispatcher.StartGenerator(function, TestServer.Context(), RapArguments.Head(Msgpack.Bytes(Msgpack.Map())));
         await using (stream)
         {
             // The three ready items go out while the generator waits; nothing waits for a full batch.
             var items = new List<long>();
             while (items.Count < 3)
             {
-                Assert.Equal(RapGeneratorStep.Item, await stream!.WaitForItemsAsync());
+                Assert.Equal(RapGeneratorStep.Item, await stream.WaitForItemsAsync());
                 stream.ReadReady(items, static (list, item) =>
                 {
                     list.Add(MessagePackValue.Parse(item).AsInt64());
@@ -163,7 +169,7 @@ public sealed class GeneratorBatchTests
 
             Assert.Equal([0L, 1L, 2L], items);
             release.SetResult();
-            Assert.Equal(RapGeneratorStep.Item, await stream!.WaitForItemsAsync());
+            Assert.Equal(RapGeneratorStep.Item, await stream.WaitForItemsAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
             using var output = new PooledBufferWriter();
             Assert.Equal(RapGeneratorStep.Item, await stream.MoveNextAsync(output));
             Assert.Equal(3, MessagePackValue.Parse(output.WrittenSpan).AsInt64());
@@ -177,15 +183,6 @@ public sealed class GeneratorBatchTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new RapServerOptions { GeneratorBatchSize = 0 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new RapServerOptions { GeneratorBatchBytes = 0 }.Validate());
         new RapServerOptions().Validate();
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
-        }
     }
 
 #pragma warning disable CS1998 // synchronous on purpose: every item is ready at once
