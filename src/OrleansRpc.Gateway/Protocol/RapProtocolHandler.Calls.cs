@@ -27,6 +27,13 @@ internal sealed partial class RapProtocolHandler
 
             if (function!.Kind == RapFunctionKind.Generator)
             {
+                RapCallResult admitted = _dispatcher.Admit(function, context);
+                if (!admitted.IsSuccess)
+                {
+                    Fail(request.Token, admitted);
+                    return;
+                }
+
                 StartLegacyGenerator(request.Token, function, context, RapArguments.From(request));
                 return;
             }

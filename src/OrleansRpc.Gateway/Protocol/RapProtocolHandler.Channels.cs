@@ -21,6 +21,12 @@ internal sealed partial class RapProtocolHandler
         {
             RapCallContext context = CreateContext(request.Version, request.Header, deadline: null);
             RapCallResult resolved = _dispatcher.Resolve(context, RapFrameKind.Channel, request.Group, request.Name, out RapFunctionDescriptor? function);
+            if (resolved.IsSuccess)
+            {
+                // Rate limits and other admissions see channels and HEAD generators as they see unary calls.
+                resolved = _dispatcher.Admit(function!, context);
+            }
+
             if (!resolved.IsSuccess)
             {
                 _protocol.RejectChannel(request.Token, resolved.ErrorKind, resolved.Message ?? string.Empty);

@@ -10,4 +10,7 @@ internal static partial class AccessLog
 
     [LoggerMessage(100, LogLevel.Information, "{Peer} {Generation} {Target} {StatusCode} {DurationMs:0.###} ms", EventName = "Call")]
     public static partial void Call(ILogger logger, string peer, string generation, string target, int statusCode, double durationMs);
+
+    [LoggerMessage(101, LogLevel.Information, "{Peer} {Generation} {Kind} {Target} ended after {DurationMs:0.###} ms", EventName = "Stream")]
+    public static partial void Stream(ILogger logger, string peer, string generation, string kind, string target, double durationMs);
 }

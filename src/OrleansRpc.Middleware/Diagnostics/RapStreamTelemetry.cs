@@ -1,24 +1,30 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Server;
 
 namespace OrleansRpc.Middleware.Diagnostics;
 
 /// <summary>
-/// Channels and async generators (which do not pass the grain call filter): the open gauges
-/// (<c>orleansrpc.channels.open</c>, <c>orleansrpc.generators.open</c>) and one span per channel or generator,
-/// from open to end, tagged <c>rap.kind</c>.
+/// Channels and async generators (observed at the gateway, where they open and end): the open gauges
+/// (<c>orleansrpc.channels.open</c>, <c>orleansrpc.generators.open</c>), one span per channel or generator, from open
+/// to end, tagged <c>rap.kind</c>, and (when the access log is on) one access-log line at the end.
 /// </summary>
 public sealed class RapStreamTelemetry : IRapDispatchObserver
 {
     private readonly RapTelemetryOptions _options;
     private readonly RapMiddlewareInstruments _instruments;
+    private readonly TimeProvider _time;
+    private readonly ILogger _accessLog;
 
-    public RapStreamTelemetry(IOptions<RapTelemetryOptions> options, RapMiddlewareInstruments instruments)
+    public RapStreamTelemetry(IOptions<RapTelemetryOptions> options, RapMiddlewareInstruments instruments, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options.Value;
         _instruments = instruments;
+        _time = timeProvider;
+        _accessLog = loggerFactory.CreateLogger(AccessLog.Category);
     }
 
     public IDisposable? ChannelOpened(RapFunctionDescriptor function, RapCallContext context) => Open(_instruments.ChannelsOpen, "channel", function, context);
@@ -47,10 +53,18 @@ public sealed class RapStreamTelemetry : IRapDispatchObserver
             activity?.SetTag("rap.kind", kind);
         }
 
-        return _options.Metrics || activity is not null ? new Scope(_options.Metrics ? gauge : null, tags, activity) : null;
+        AccessLine? line = _options.AccessLog && _accessLog.IsEnabled(LogLevel.Information)
+            ? new AccessLine(_accessLog, _time, _time.GetTimestamp(), context.Peer.Host + ":" + context.Peer.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), generation, kind, "/" + function.Group + "/" + function.Name)
+            : null;
+        return _options.Metrics || activity is not null || line is not null ? new Scope(_options.Metrics ? gauge : null, tags, activity, line) : null;
     }
 
-    private sealed class Scope(System.Diagnostics.Metrics.UpDownCounter<long>? gauge, TagList tags, Activity? activity) : IDisposable
+    private sealed record AccessLine(ILogger Logger, TimeProvider Time, long Started, string Peer, string Generation, string Kind, string Target)
+    {
+        public void Write() => AccessLog.Stream(Logger, Peer, Generation, Kind, Target, Time.GetElapsedTime(Started).TotalMilliseconds);
+    }
+
+    private sealed class Scope(System.Diagnostics.Metrics.UpDownCounter<long>? gauge, TagList tags, Activity? activity, AccessLine? line) : IDisposable
     {
         private int _disposed;
 
@@ -63,6 +77,7 @@ public sealed class RapStreamTelemetry : IRapDispatchObserver
 
             gauge?.Add(-1, tags);
             activity?.Dispose();
+            line?.Write();
         }
     }
 }

@@ -150,6 +150,7 @@ public static class RapMiddlewareServiceCollectionExtensions
                 && (r.PartitionBy != RapRateLimitPartition.Header || r.HeaderName is not null)),
             RapMiddlewareSections.RateLimit + ":Rules: MaxTokens and TokensPerPeriod must be at least 1, Period positive, ClientIp an address or CIDR range, and PartitionBy=Header needs HeaderName");
         services.TryAddSingleton<RapRateLimiter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<OrleansRpc.Server.IRapStreamAdmission, RapRateLimitAdmission>());
         AddCallFilter(services);
         return services;
     }

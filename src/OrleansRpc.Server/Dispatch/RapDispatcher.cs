@@ -22,13 +22,15 @@ public sealed class RapDispatcher
     private readonly RapServerOptions _options;
     private readonly ILogger _logger;
     private readonly IRapDispatchObserver[] _observers;
+    private readonly IRapStreamAdmission[] _admissions;
 
     public RapDispatcher(
         RapFunctionRegistry registry,
         IGrainFactory grainFactory,
         IOptions<RapServerOptions> options,
         ILogger<RapDispatcher>? logger = null,
-        IEnumerable<IRapDispatchObserver>? observers = null)
+        IEnumerable<IRapDispatchObserver>? observers = null,
+        IEnumerable<IRapStreamAdmission>? admissions = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(grainFactory);
@@ -39,6 +41,7 @@ public sealed class RapDispatcher
         _options.Validate();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _observers = observers is null ? [] : [.. observers];
+        _admissions = admissions is null ? [] : [.. admissions];
     }
 
     public RapFunctionRegistry Registry { get; }
@@ -81,6 +84,23 @@ public sealed class RapDispatcher
         }
 
         function = found;
+        return RapCallResult.Success;
+    }
+
+    /// <summary>
+    /// Whether a resolved channel or generator may start (rate limits and other <see cref="IRapStreamAdmission"/>s):
+    /// <see cref="RapCallResult.Success"/>, or the error to answer instead of starting it.
+    /// </summary>
+    public RapCallResult Admit(RapFunctionDescriptor function, RapCallContext context)
+    {
+        foreach (IRapStreamAdmission admission in _admissions)
+        {
+            if (admission.Admit(function, context) is { } refusal)
+            {
+                return refusal;
+            }
+        }
+
         return RapCallResult.Success;
     }
 

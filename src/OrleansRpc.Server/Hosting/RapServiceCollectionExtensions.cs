@@ -65,7 +65,8 @@ public static class RapServiceCollectionExtensions
             sp.GetRequiredService<Orleans.IGrainFactory>(),
             sp.GetRequiredService<IOptions<RapServerOptions>>(),
             sp.GetService<Microsoft.Extensions.Logging.ILogger<RapDispatcher>>(),
-            sp.GetServices<IRapDispatchObserver>()));
+            sp.GetServices<IRapDispatchObserver>(),
+            sp.GetServices<IRapStreamAdmission>()));
 
         // The grains' Orleans settings that follow ours: the worker cap per group and the sessions' idle age.
         services.AddSingleton<IGrainPropertiesProvider, FunctionGroupGrainProperties>();
