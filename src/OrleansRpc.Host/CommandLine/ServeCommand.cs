@@ -162,7 +162,8 @@ internal static class ServeCommand
             bool configured = rpc.Configuration.GetSection(OrleansRpcSections.Functions + ":" + nameof(FunctionAssemblyOptions.Assemblies)).GetChildren().Any();
             if (settings.Functions.Count == 0 && !configured)
             {
-                rpc.AddFunctionAssembly(typeof(Quickstart.QuickstartFunctions).Assembly);
+                // The Quickstart sample, shipped beside the executable and loaded like any function assembly.
+                rpc.AddFunctionAssembly(Path.Combine(AppContext.BaseDirectory, "functions", "Quickstart.dll"));
             }
         });
 
