@@ -214,7 +214,7 @@ public sealed class RapDispatcher
     /// exception of the generator comes as <see cref="RapGeneratorStep.Failed"/>. Disposing it (or
     /// <paramref name="cancellationToken"/>, the connection closing) cancels the generator.
     /// </summary>
-    public RapGeneratorStream StartGenerator(RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, CancellationToken cancellationToken = default)
+    internal RapGeneratorStream StartGenerator(RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(context);

@@ -12,7 +12,7 @@ namespace OrleansRpc.Server;
 /// <see cref="WaitForItemsAsync"/> + <see cref="ReadReady{TState}"/> (HEAD: every ready item at once). Dispose it when
 /// the client is gone or the connection closes: that cancels the generator in its grain and disposes it there.
 /// </summary>
-public sealed class RapGeneratorStream : IAsyncDisposable
+internal sealed class RapGeneratorStream : IAsyncDisposable
 {
     private static long s_nextId;
 
