@@ -7,7 +7,8 @@ namespace OrleansRpc.Server;
 /// <summary>
 /// The gateway's end of a running async generator: the enumerator of its host grain's streaming method
 /// (<see cref="IRapGeneratorHost.RunGeneratorAsync"/>). Orleans pulls chunks of encoded items on demand (every chunk
-/// that is ready travels in one response), so the generator runs only as far ahead as the gateway reads. The gateway
+/// that is ready travels in one response); the next pull is started as soon as a chunk is taken, so the generator
+/// produces while the gateway sends, and runs at most one pull ahead of what the gateway has read. The gateway
 /// takes items with <see cref="MoveNextAsync"/> (0.5.3.8: one per call_id request) or with
 /// <see cref="WaitForItemsAsync"/> + <see cref="ReadReady{TState}"/> (HEAD: every ready item at once). Dispose it when
 /// the client is gone or the connection closes: that cancels the generator in its grain and disposes it there.
@@ -15,6 +16,8 @@ namespace OrleansRpc.Server;
 internal sealed class RapGeneratorStream : IAsyncDisposable
 {
     private static long s_nextId;
+    private static readonly Task<bool> s_more = Task.FromResult(true);
+    private static readonly Task<bool> s_end = Task.FromResult(false);
 
     private readonly CancellationTokenSource _cancel;
     private readonly IAsyncEnumerator<RapGeneratorChunk> _enumerator;
@@ -125,7 +128,7 @@ internal sealed class RapGeneratorStream : IAsyncDisposable
         Observation?.Dispose();
     }
 
-    /// <summary>Takes the next chunk when the enumerator has it without waiting (Orleans buffers a response's chunks).</summary>
+    /// <summary>Takes the next chunk when its pull has completed (Orleans buffers a response's chunks).</summary>
     private bool TryTakeReady()
     {
         if (_stashed is not null || _completed || Volatile.Read(ref _disposed) != 0)
@@ -133,6 +136,19 @@ internal sealed class RapGeneratorStream : IAsyncDisposable
             return false;
         }
 
+        Task<bool> pull = _inflight ?? StartPull();
+        if (!pull.IsCompletedSuccessfully)
+        {
+            return false; // still running, or failed: the next wait reports it
+        }
+
+        _inflight = null;
+        return Take(pull.Result);
+    }
+
+    /// <summary>Starts the next pull from the grain (at most one at a time).</summary>
+    private Task<bool> StartPull()
+    {
         ValueTask<bool> move;
         try
         {
@@ -142,17 +158,12 @@ internal sealed class RapGeneratorStream : IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _inflight = Task.FromException<bool>(ex);
-            return false;
+            move = ValueTask.FromException<bool>(ex);
         }
 
-        if (!move.IsCompletedSuccessfully)
-        {
-            _inflight = move.AsTask();
-            return false;
-        }
-
-        return Take(move.Result);
+        Task<bool> pull = move.IsCompletedSuccessfully ? (move.Result ? s_more : s_end) : move.AsTask();
+        _inflight = pull;
+        return pull;
     }
 
     private bool Take(bool more)
@@ -173,6 +184,13 @@ internal sealed class RapGeneratorStream : IAsyncDisposable
         _current = chunk;
         _currentIndex = 0;
         Interlocked.Add(ref _received, chunk.Count);
+
+        // Produce the next chunks while this one is sent (the enumerator is done with the one just taken).
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            StartPull();
+        }
+
         return true;
     }
 
@@ -208,8 +226,7 @@ internal sealed class RapGeneratorStream : IAsyncDisposable
                     return RapGeneratorStep.Completed;
                 }
 
-                Task<bool> move = _inflight ?? _enumerator.MoveNextAsync().AsTask();
-                _inflight = move;
+                Task<bool> move = _inflight ?? StartPull();
                 bool more = await move.WaitAsync(cancellationToken).ConfigureAwait(false);
                 _inflight = null;
                 if (Take(more))
