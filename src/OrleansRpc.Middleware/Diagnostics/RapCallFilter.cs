@@ -47,7 +47,7 @@ public sealed class RapCallFilter : IIncomingGrainCallFilter
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.Request.GetArgumentCount() != 2 || context.Request.GetArgument(0) is not RapInvocation call
-            || context.InterfaceMethod?.ReturnType != typeof(Task<RapReply>))
+            || context.InterfaceMethod?.ReturnType != typeof(ValueTask<RapReply>))
         {
             await context.Invoke().ConfigureAwait(true);
             return;

@@ -138,7 +138,7 @@ public sealed class RapDispatcher
             return new(RapCallResult.Status(RapErrorKind.ProtocolError, "Protocol error. " + function.Name + " is not a unary function"));
         }
 
-        Task<RapReply> call;
+        ValueTask<RapReply> call;
         try
         {
             var invocation = RapInvocation.Create(function, context, arguments, cancellationToken);
@@ -165,7 +165,8 @@ public sealed class RapDispatcher
         return AwaitReplyAsync(call, function, output, cancellationToken);
     }
 
-    private async ValueTask<RapCallResult> AwaitReplyAsync(Task<RapReply> call, RapFunctionDescriptor function, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RapCallResult> AwaitReplyAsync(ValueTask<RapReply> call, RapFunctionDescriptor function, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         RapReply reply;
         try

@@ -81,40 +81,54 @@ public sealed partial class RapFunctionExecutor
     /// state when a session grain runs the call. User code runs without the activation's scheduler (as with
     /// <c>ConfigureAwait(false)</c>), so sync-over-async in a def-style function cannot deadlock the turn.
     /// </summary>
-    public async Task<RapReply> InvokeAsync(RapInvocation invocation, RapSession? session, CancellationToken cancellationToken)
+    public ValueTask<RapReply> InvokeAsync(RapInvocation invocation, RapSession? session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         var function = Find(invocation, RapFunctionKind.Normal);
         if (function is null)
         {
-            return RapReply.Failure(RapCallResult.Status(RapErrorKind.FuncNotFound, RapErrorMessages.NotFound(invocation.Name)));
+            return new(RapReply.Failure(RapCallResult.Status(RapErrorKind.FuncNotFound, RapErrorMessages.NotFound(invocation.Name))));
         }
 
         var context = invocation.CreateContext();
         context.Session = session;
         var output = t_output ?? new PooledBufferWriter(256);
         t_output = null;
-        try
+
+        // In the gateway's silo the caller's own token (see RapInvocation.CallerToken); elsewhere Orleans' token.
+        CancellationToken token = invocation.CallerToken.CanBeCanceled ? invocation.CallerToken : cancellationToken;
+
+        // In the turn: a synchronous function that proved cheap runs right here, anything slower moves to the thread
+        // pool (SyncInvocation); an async function runs here up to its first await. A call that completes at once
+        // allocates no task.
+        ValueTask<RapCallResult> pending = ExecuteAsync(function, context, invocation.GetArguments(), output, token);
+        if (pending.IsCompletedSuccessfully)
         {
-            // In the turn: a synchronous function that proved cheap runs right here, anything slower moves to the
-            // thread pool (SyncInvocation); an async function runs here up to its first await.
-            // In the gateway's silo the caller's own token (see RapInvocation.CallerToken); elsewhere Orleans' token.
-            CancellationToken token = invocation.CallerToken.CanBeCanceled ? invocation.CallerToken : cancellationToken;
-            RapCallResult result = await ExecuteAsync(function, context, invocation.GetArguments(), output, token).ConfigureAwait(false);
-            return result.IsSuccess ? RapReply.Success(output.WrittenSpan) : RapReply.Failure(result);
+            return new(Reply(pending.Result, output));
         }
-        finally
+
+        return AwaitReplyAsync(pending, output);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<RapReply> AwaitReplyAsync(ValueTask<RapCallResult> pending, PooledBufferWriter output)
+        => Reply(await pending.ConfigureAwait(false), output);
+
+    /// <summary>The reply of a finished call; the output buffer goes back to this thread's slot.</summary>
+    private static RapReply Reply(in RapCallResult result, PooledBufferWriter output)
+    {
+        RapReply reply = result.IsSuccess ? RapReply.Success(output.WrittenSpan) : RapReply.Failure(result);
+        if (output.WrittenCount + output.FreeCapacity <= MaxKeptBufferBytes)
         {
-            if (output.WrittenCount + output.FreeCapacity <= MaxKeptBufferBytes)
-            {
-                output.Reset();
-                t_output = output;
-            }
-            else
-            {
-                output.Dispose();
-            }
+            output.Reset();
+            t_output = output;
         }
+        else
+        {
+            output.Dispose();
+        }
+
+        return reply;
     }
 
     /// <summary>Runs a unary call here and now: the binding, the run-timeout race and the error mapping.</summary>

@@ -11,9 +11,9 @@ namespace OrleansRpc.Server;
 [StatelessWorker]
 public sealed class FunctionGroupGrain(RapFunctionExecutor executor) : Grain, IFunctionGroupGrain
 {
-    public Task<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken)
+    public ValueTask<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken)
         => executor.InvokeAsync(invocation, session: null, cancellationToken);
 
-    public Task<RapReply> InvokeInterleavedAsync(RapInvocation invocation, CancellationToken cancellationToken)
+    public ValueTask<RapReply> InvokeInterleavedAsync(RapInvocation invocation, CancellationToken cancellationToken)
         => executor.InvokeAsync(invocation, session: null, cancellationToken);
 }

@@ -16,9 +16,9 @@ public interface IFunctionGroupGrain : IGrainWithStringKey
     /// time, so a group's synchronous calls run at most <see cref="RapServerOptions.MaxLocalWorkers"/> at once per silo.
     /// </summary>
     [Alias("invoke")]
-    Task<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken);
+    ValueTask<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken);
 
     /// <summary>The same for an async function: interleaves with every other call, so awaiting user code never holds a worker.</summary>
     [AlwaysInterleave, Alias("invoke-interleaved")]
-    Task<RapReply> InvokeInterleavedAsync(RapInvocation invocation, CancellationToken cancellationToken);
+    ValueTask<RapReply> InvokeInterleavedAsync(RapInvocation invocation, CancellationToken cancellationToken);
 }

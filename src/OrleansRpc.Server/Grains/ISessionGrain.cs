@@ -14,7 +14,7 @@ public interface ISessionGrain : IGrainWithStringKey, IRapGeneratorHost, IRapCha
 {
     /// <summary>Binds, runs and encodes one unary call with this session's state.</summary>
     [Alias("invoke")]
-    Task<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken);
+    ValueTask<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken);
 
     /// <summary>The number of items in the session (diagnostics and tests).</summary>
     [AlwaysInterleave, Alias("count")]

@@ -12,6 +12,9 @@ public sealed class RapReply
 {
     private static readonly byte[] s_nil = [0xc0];
 
+    // One-byte results (nil, booleans, small ints: most of rap's answers) are shared, immutable replies.
+    private static readonly RapReply?[] s_oneByte = new RapReply?[256];
+
     /// <summary>A successful call whose function returned nothing (msgpack nil).</summary>
     public static RapReply Nil { get; } = new() { Outcome = RapCallOutcome.Success, Result = s_nil };
 
@@ -50,5 +53,12 @@ public sealed class RapReply
 
     /// <summary>A successful call's encoded result.</summary>
     public static RapReply Success(ReadOnlySpan<byte> result)
-        => result.Length == 1 && result[0] == 0xc0 ? Nil : new() { Outcome = RapCallOutcome.Success, Result = result.ToArray() };
+    {
+        if (result.Length == 1)
+        {
+            return s_oneByte[result[0]] ??= new() { Outcome = RapCallOutcome.Success, Result = [result[0]] };
+        }
+
+        return new() { Outcome = RapCallOutcome.Success, Result = result.ToArray() };
+    }
 }

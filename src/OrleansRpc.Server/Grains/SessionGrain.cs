@@ -26,7 +26,7 @@ public sealed class SessionGrain : Grain, ISessionGrain
         _session = new RapSession(this.GetPrimaryKeyString());
     }
 
-    public Task<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken)
+    public ValueTask<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken)
         => _executor.InvokeAsync(invocation, _session, cancellationToken);
 
     public Task<int> GetItemCountAsync() => Task.FromResult(_session.Items.Count);
