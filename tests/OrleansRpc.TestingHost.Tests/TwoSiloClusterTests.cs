@@ -95,6 +95,29 @@ public sealed class TwoSiloClusterTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_HEAD_session_grain_goes_when_its_connection_closes()
+    {
+        var management = _cluster.Cluster.Client.GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        RapClient client = await ConnectAsync(_cluster.EndPoint);
+        Assert.EndsWith("|kept", await client.InvokeAsync<string>("cluster", "remember", ("put", "kept")));
+        Assert.Equal(1, await SessionActivationsAsync(management));
+
+        await client.DisposeAsync();
+
+        // Without the gateway's word the grain would stay for SessionIdleTimeout (10 minutes).
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await SessionActivationsAsync(management) != 0)
+        {
+            await Task.Delay(100, deadline.Token);
+        }
+    }
+
+    private static async Task<int> SessionActivationsAsync(Orleans.Runtime.IManagementGrain management)
+        => (await management.GetSimpleGrainStatistics())
+            .Where(s => s.GrainType.Contains(nameof(SessionGrain), StringComparison.Ordinal))
+            .Sum(s => s.ActivationCount);
+
     private static async Task<RapClient> ConnectAsync(System.Net.IPEndPoint endPoint)
     {
         // One connection: a HEAD session is its connection.

@@ -38,6 +38,7 @@ internal sealed partial class RapProtocolHandler
                 return;
             }
 
+            NoteSession(function, context);
             _connection.BeginCall();
             PendingCall.Start(this, _dispatcher, function, context, request, _connection.ConnectionClosed);
         }

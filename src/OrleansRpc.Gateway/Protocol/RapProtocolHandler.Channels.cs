@@ -33,6 +33,7 @@ internal sealed partial class RapProtocolHandler
                 return;
             }
 
+            NoteSession(function!, context);
             var entry = new ChannelEntry(request.Token, function!, context);
             _channels[request.Token] = entry;
             _protocol.AcceptChannel(request.Token);

@@ -33,6 +33,7 @@ internal sealed partial class RapProtocolHandler : IRapFrameHandler, IRapConnect
     private readonly bool _isLocalPeer;
     private readonly ILogger _logger;
     private RapCaller? _caller;
+    private bool _usedHeadSession;
     private IReadOnlyDictionary<string, MessagePackValue>? _callerMetadata;
 
     public RapProtocolHandler(
@@ -70,6 +71,19 @@ internal sealed partial class RapProtocolHandler : IRapFrameHandler, IRapConnect
     {
         _protocol.OnInputCompleted(); // ends the state machine (no-op when it already ended) and cancels everything
         _timer.Dispose();
+        if (_usedHeadSession)
+        {
+            _ = _dispatcher.EndSessionAsync(_protocol.ConnectionId);
+        }
+    }
+
+    /// <summary>HEAD: a call, generator or channel of this connection ran in its session grain (key = connection id).</summary>
+    private void NoteSession(RapFunctionDescriptor function, RapCallContext context)
+    {
+        if (function.UsesSession && context.Version == RapVersion.Head)
+        {
+            _usedHeadSession = true;
+        }
     }
 
     public void OnOutputAvailable(RapServerConnection connection)

@@ -104,6 +104,25 @@ public sealed class RapDispatcher
         return RapCallResult.Success;
     }
 
+    /// <summary>
+    /// A HEAD connection whose calls used its session (the session key is the connection id) has closed: its session
+    /// grain goes as soon as it is idle instead of after <see cref="RapServerOptions.SessionIdleTimeout"/>.
+    /// </summary>
+    public async Task EndSessionAsync(string sessionId)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        try
+        {
+            await _grains.GetGrain<ISessionGrain>(sessionId).EndAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // the silo may be stopping: the grain goes with it
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            RapServerLog.GrainCallFailed(_logger, "session", sessionId, ex);
+        }
+    }
+
     /// <summary>Resolves (as a call) and invokes.</summary>
     public ValueTask<RapCallResult> InvokeAsync(
         RapCallContext context, string group, string name, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken = default)

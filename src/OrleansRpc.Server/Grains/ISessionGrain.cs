@@ -16,6 +16,10 @@ public interface ISessionGrain : IGrainWithStringKey, IRapGeneratorHost, IRapCha
     [Alias("invoke")]
     ValueTask<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken);
 
+    /// <summary>The session's connection closed (HEAD: the session is the connection): its state goes once idle.</summary>
+    [AlwaysInterleave, Alias("end")]
+    Task EndAsync();
+
     /// <summary>The number of items in the session (diagnostics and tests).</summary>
     [AlwaysInterleave, Alias("count")]
     Task<int> GetItemCountAsync();

@@ -29,6 +29,12 @@ public sealed class SessionGrain : Grain, ISessionGrain
     public ValueTask<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken)
         => _executor.InvokeAsync(invocation, _session, cancellationToken);
 
+    public Task EndAsync()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
     public Task<int> GetItemCountAsync() => Task.FromResult(_session.Items.Count);
 
     public IAsyncEnumerable<RapGeneratorChunk> RunGeneratorAsync(RapInvocation invocation, CancellationToken cancellationToken)
