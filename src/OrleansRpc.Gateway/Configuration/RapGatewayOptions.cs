@@ -37,6 +37,13 @@ public sealed class RapGatewayOptions
     /// <summary>Largest accepted frame in bytes; a bigger one closes the connection. Default 100 MiB.</summary>
     public long MaxFrameBytes { get; set; } = DefaultMaxFrameBytes;
 
+    /// <summary>
+    /// Most elements (array items plus map keys and values, all levels together) in one incoming frame; a frame with
+    /// more closes the connection as malformed input. A decoded element costs ~30 bytes however small its encoding (a
+    /// nil is one byte), so this bounds what one frame may expand to in memory. Default 1 Mi (~30 MB decoded).
+    /// </summary>
+    public long MaxFrameElements { get; set; } = OrleansRpc.MessagePack.MessagePackReaderOptions.DefaultMaxFrameElements;
+
     /// <summary>Most open connections; further ones are closed at once. 0 means unlimited (default).</summary>
     public int MaxConnections { get; set; }
 

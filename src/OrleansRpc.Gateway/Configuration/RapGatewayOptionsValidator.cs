@@ -21,6 +21,11 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
             failures.Add($"{Prefix}{nameof(options.MaxFrameBytes)} must be 64..{RapGatewayOptions.DefaultMaxFrameBytes} (was {options.MaxFrameBytes}); the Python peer cannot decode more than 100 MiB.");
         }
 
+        if (options.MaxFrameElements is < 16 or > int.MaxValue)
+        {
+            failures.Add($"{Prefix}{nameof(options.MaxFrameElements)} must be 16..{int.MaxValue} (was {options.MaxFrameElements}).");
+        }
+
         if (options.MaxConnections < 0)
         {
             failures.Add($"{Prefix}{nameof(options.MaxConnections)} must be 0 (unlimited) or positive (was {options.MaxConnections}).");

@@ -52,7 +52,7 @@ internal sealed partial class RapConnection
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 if (large is not null)
                 {
-                    // Take everything already available before scanning again (scans are not resumable).
+                    // Take everything already available before scanning on (fewer, larger scans).
                     large.Append(buffer);
                     input.AdvanceTo(buffer.End);
                     bool completed = result.IsCompleted;
@@ -63,7 +63,7 @@ internal sealed partial class RapConnection
                         completed = more.IsCompleted;
                     }
 
-                    if (large.Length > _options.MaxFrameBytes && !large.HasCompleteFrameAtStart(_readerOptions))
+                    if (large.Length > _options.MaxFrameBytes && _scanner.TryReadNext(large.Span, out _) == MessagePackFrameStatus.NeedMoreData)
                     {
                         throw new MessagePackLimitExceededException(nameof(RapGatewayOptions.MaxFrameBytes), _options.MaxFrameBytes, large.Length);
                     }
@@ -168,11 +168,14 @@ internal sealed partial class RapConnection
                     return true;
                 }
 
-                if (MessagePackFrameReader.TryReadNext(buffer, _readerOptions, out SequencePosition end) == MessagePackFrameStatus.NeedMoreData)
+                // The scanner resumes the frame at the buffer's start where the last read left it (it is the same
+                // frame: unconsumed bytes stay in the pipe), so a frame arriving in many reads is scanned once.
+                if (_scanner.TryReadNext(buffer, out long length) == MessagePackFrameStatus.NeedMoreData)
                 {
                     return false;
                 }
 
+                SequencePosition end = buffer.GetPosition(length);
                 DispatchFrame(handler, buffer.Slice(0, end));
                 buffer = buffer.Slice(end);
             }
@@ -199,8 +202,10 @@ internal sealed partial class RapConnection
                     return true;
                 }
 
+                // Resumes as in ProcessBuffer: the partial frame at the offset is the one the scanner has begun
+                // (Consume below moves it to the buffer's start, where the next call finds it).
                 ReadOnlySpan<byte> rest = large.Span[offset..];
-                if (MessagePackFrameReader.TryReadNext(rest, _readerOptions, out int length) == MessagePackFrameStatus.NeedMoreData)
+                if (_scanner.TryReadNext(rest, out int length) == MessagePackFrameStatus.NeedMoreData)
                 {
                     return false;
                 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using OrleansRpc.MessagePack;
+using OrleansRpc.Protocol.Connections;
 
 namespace OrleansRpc.Gateway.Connections;
 
@@ -12,11 +13,13 @@ namespace OrleansRpc.Gateway.Connections;
 /// </summary>
 internal sealed partial class RapConnection
 {
+    private static MessagePackReaderOptions s_lastScannerOptions = new();
+
     private readonly ConnectionContext _context;
     private readonly RapGatewayOptions _options;
     private readonly RapConnectionTracker _tracker;
     private readonly ILogger _logger;
-    private readonly MessagePackReaderOptions _readerOptions;
+    private readonly MessagePackFrameScanner _scanner;
     private readonly CancellationTokenSource _stopReading = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,7 +38,7 @@ internal sealed partial class RapConnection
         _tracker = tracker;
         _logger = logger;
         TimeProvider = timeProvider;
-        _readerOptions = new MessagePackReaderOptions { MaxFrameBytes = options.MaxFrameBytes };
+        _scanner = new MessagePackFrameScanner(ScannerOptionsFor(options));
         Output = new RapConnectionOutput(options.MaxFrameBytes) { MoreAnswersExpected = MoreAnswersExpected };
         _lastReceivedTimestamp = timeProvider.GetTimestamp();
     }
@@ -59,6 +62,9 @@ internal sealed partial class RapConnection
 
     /// <summary>Completes when the connection has been fully torn down.</summary>
     public Task Completion => _completion.Task;
+
+    /// <summary>Bytes the frame scanner examined so far: about the bytes received, however they were split (tests).</summary>
+    internal long BytesScanned => _scanner.TotalBytesScanned;
 
     /// <summary>Calls, generators and channels currently running on this connection.</summary>
     public int InFlightCalls => Volatile.Read(ref _inFlight);
@@ -236,6 +242,27 @@ internal sealed partial class RapConnection
             Interlocked.Exchange(ref _idleWaiter, null)?.TrySetResult();
             _completion.TrySetResult();
         }
+    }
+
+    // Shared by the connections with the same limits (the options are immutable).
+    private static MessagePackReaderOptions ScannerOptionsFor(RapGatewayOptions options)
+    {
+        MessagePackReaderOptions last = Volatile.Read(ref s_lastScannerOptions);
+        if (last.MaxFrameBytes == options.MaxFrameBytes && last.MaxFrameElements == options.MaxFrameElements)
+        {
+            return last;
+        }
+
+        // Frames may nest as deep as a Python peer can write them: an argument nested deeper than the decoder's
+        // limit is the protocol's to answer (bad parameters), not a reason to drop the connection.
+        var created = new MessagePackReaderOptions
+        {
+            MaxFrameBytes = options.MaxFrameBytes,
+            MaxFrameElements = options.MaxFrameElements,
+            MaxDepth = RapServerConnection.MaxFrameDepth,
+        };
+        Volatile.Write(ref s_lastScannerOptions, created);
+        return created;
     }
 
     // The call being answered still counts while its answer is written: more than one means others are running.

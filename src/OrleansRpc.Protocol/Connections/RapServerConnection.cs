@@ -27,8 +27,17 @@ public sealed partial class RapServerConnection
     // Shared by the connections without crypto keys (never written).
     private static readonly Dictionary<string, RapCryptoKey> s_noKeys = new(StringComparer.Ordinal);
 
-    // Reader limits depend only on MaxFrameBytes: connections with the same limit share one (immutable) instance.
+    /// <summary>
+    /// How deep a frame may nest before it is refused as malformed (and the connection closed). Python's msgpack packer
+    /// refuses to nest deeper than 511 levels, so no rap client sends more; a frame within this depth whose body nests
+    /// deeper than values are decoded (<see cref="MessagePackReaderOptions.MaxDepth"/>, 64) is a call with bad
+    /// parameters, answered with ParseError (HEAD 1002, v0.5.3.8 504), and the connection stays open.
+    /// </summary>
+    public const int MaxFrameDepth = 512;
+
+    // Reader limits depend only on the frame limits: connections with the same limits share one (immutable) instance.
     private static MessagePackReaderOptions s_lastReaderOptions = new();
+    private static MessagePackReaderOptions s_lastScanOptions = new() { MaxDepth = MaxFrameDepth };
 
     private readonly Lock _sync = new();
     private readonly IRapConnectionHandler _handler;
@@ -36,6 +45,7 @@ public sealed partial class RapServerConnection
     private readonly TimeProvider _time;
     private INonceStore? _nonces;
     private readonly MessagePackReaderOptions _readerOptions;
+    private readonly MessagePackReaderOptions _scanOptions;
     private readonly Dictionary<string, RapCryptoKey> _keys = s_noKeys;
     // Rented on the first frame written and returned when drained: idle connections hold no output buffer.
     private readonly RapOutputBuffer _output = new(1024);
@@ -90,7 +100,8 @@ public sealed partial class RapServerConnection
         _time = timeProvider;
         Peer = peer;
         _nonces = nonceStore; // the private in-memory store is created when an envelope first arrives
-        _readerOptions = ReaderOptionsFor(options.MaxFrameBytes);
+        _readerOptions = ReaderOptionsFor(ref s_lastReaderOptions, options.MaxFrameBytes, options.MaxFrameElements, MessagePackReaderOptions.Default.MaxDepth);
+        _scanOptions = ReaderOptionsFor(ref s_lastScanOptions, options.MaxFrameBytes, options.MaxFrameElements, MaxFrameDepth);
         if (cryptoKeys is { Count: > 0 })
         {
             _keys = new Dictionary<string, RapCryptoKey>(StringComparer.Ordinal);
@@ -241,7 +252,7 @@ public sealed partial class RapServerConnection
                 SequencePosition end;
                 try
                 {
-                    status = MessagePackFrameReader.TryReadNext(remaining, _readerOptions, out end);
+                    status = MessagePackFrameReader.TryReadNext(remaining, _scanOptions, out end);
                 }
                 catch (MessagePackSerializationException)
                 {
@@ -580,16 +591,16 @@ public sealed partial class RapServerConnection
 
     private INonceStore Nonces => _nonces ??= new InMemoryNonceStore();
 
-    private static MessagePackReaderOptions ReaderOptionsFor(long maxFrameBytes)
+    private static MessagePackReaderOptions ReaderOptionsFor(ref MessagePackReaderOptions cache, long maxFrameBytes, long maxFrameElements, int maxDepth)
     {
-        var last = Volatile.Read(ref s_lastReaderOptions);
-        if (last.MaxFrameBytes == maxFrameBytes)
+        var last = Volatile.Read(ref cache);
+        if (last.MaxFrameBytes == maxFrameBytes && last.MaxFrameElements == maxFrameElements && last.MaxDepth == maxDepth)
         {
             return last;
         }
 
-        var created = new MessagePackReaderOptions { MaxFrameBytes = maxFrameBytes };
-        Volatile.Write(ref s_lastReaderOptions, created);
+        var created = new MessagePackReaderOptions { MaxFrameBytes = maxFrameBytes, MaxFrameElements = maxFrameElements, MaxDepth = maxDepth };
+        Volatile.Write(ref cache, created);
         return created;
     }
 
