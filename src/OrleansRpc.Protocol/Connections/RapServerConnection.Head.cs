@@ -12,6 +12,13 @@ public sealed partial class RapServerConnection
     private void HandleHeadFrame(ReadOnlySequence<byte> bytes)
     {
         var status = RapFrameDecoder.TryDecode(bytes, RapVersion.Head, _readerOptions, _options.ValidateBodies, HeaderCache, out var frame);
+        if (status == RapDecodeStatus.BodyTooDeep && frame.MessageType == HeadMessageType.Message)
+        {
+            // Legal msgpack nested deeper than arguments are decoded: that call's bad parameters, not a broken stream.
+            WriteHeadString(HeadMessageType.Message, frame.Id, RapStatusCodes.ToWire(RapErrorKind.ParseError, RapVersion.Head), RapErrorMessages.ArgumentTooDeep);
+            return;
+        }
+
         if (status != RapDecodeStatus.Ok)
         {
             // §2.14: every structural error is answered with CLOSE "protocol error"; undecodable input just closes.

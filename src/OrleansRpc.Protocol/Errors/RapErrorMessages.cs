@@ -24,6 +24,9 @@ public static class RapErrorMessages
     public const string CryptoNonceError = "Parse error. nonce param error";
     public const string LegacyCryptoIdError = "crypto id error";
 
+    /// <summary>Ours: a call whose parameters nest deeper than the server decodes (ParseError, the connection stays open).</summary>
+    public const string ArgumentTooDeep = "Parse error. param nested too deeply";
+
     /// <summary>Ours: a HEAD 101 without <c>target</c> (rap sends nothing, §7 #6).</summary>
     public const string MissingTarget = "Protocol error. request has no target";
 
