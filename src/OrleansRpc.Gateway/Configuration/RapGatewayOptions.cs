@@ -15,6 +15,9 @@ public sealed class RapGatewayOptions
     /// <summary>Default <see cref="MaxFrameBytes"/>: 100 MiB, the largest value the Python peer can decode.</summary>
     public const long DefaultMaxFrameBytes = 100L * 1024 * 1024;
 
+    /// <summary>Default <see cref="MaxUnsentOutputBytes"/>: 4 MiB.</summary>
+    public const long DefaultMaxUnsentOutputBytes = 4L * 1024 * 1024;
+
     /// <summary>Default <see cref="MaxInFlightCallsPerConnection"/>.</summary>
     public const int DefaultMaxInFlightCallsPerConnection = 1024;
 
@@ -52,6 +55,20 @@ public sealed class RapGatewayOptions
     /// gateway stops reading that connection until one finishes (back-pressure, not an error). Default 1024.
     /// </summary>
     public int MaxInFlightCallsPerConnection { get; set; } = DefaultMaxInFlightCallsPerConnection;
+
+    /// <summary>
+    /// Most answer bytes (results, errors, events, generator items, encrypted or not) one connection may have
+    /// waiting for its peer to read them. Above it the gateway stops reading that connection's requests until the
+    /// peer has read enough (TCP then pushes back on the client), so a client that sends calls and never reads the
+    /// answers holds at most about this much, plus the answers of the calls already running. Default 4 MiB.
+    /// </summary>
+    public long MaxUnsentOutputBytes { get; set; } = DefaultMaxUnsentOutputBytes;
+
+    /// <summary>
+    /// How long a connection may stay above <see cref="MaxUnsentOutputBytes"/> (its peer reading nothing, or too little
+    /// to get below it) before it is cut, with a log line saying so. Default 30 s.
+    /// </summary>
+    public TimeSpan OutputDrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the server pings a connection. rap's default is 60 s.</summary>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(60);

@@ -36,6 +36,12 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
             failures.Add($"{Prefix}{nameof(options.MaxInFlightCallsPerConnection)} must be at least 1 (was {options.MaxInFlightCallsPerConnection}).");
         }
 
+        if (options.MaxUnsentOutputBytes < 64 * 1024)
+        {
+            failures.Add($"{Prefix}{nameof(options.MaxUnsentOutputBytes)} must be at least 65536 (was {options.MaxUnsentOutputBytes}).");
+        }
+
+        Positive(failures, Prefix + nameof(options.OutputDrainTimeout), options.OutputDrainTimeout);
         Positive(failures, Prefix + nameof(options.PingInterval), options.PingInterval);
         Positive(failures, Prefix + nameof(options.IdleTimeout), options.IdleTimeout);
         Positive(failures, Prefix + nameof(options.LegacySilenceThreshold), options.LegacySilenceThreshold);

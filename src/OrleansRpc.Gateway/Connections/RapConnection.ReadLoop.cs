@@ -29,6 +29,11 @@ internal sealed partial class RapConnection
                     await WhenCapacityAsync().WaitAsync(stop).ConfigureAwait(false);
                 }
 
+                if (IsOutputFull && !await WhenOutputDrainedAsync(stop).ConfigureAwait(false))
+                {
+                    return; // cut: the peer did not read its answers in time
+                }
+
                 if (large is not null)
                 {
                     bool paused = ProcessLarge(handler, large);
@@ -163,7 +168,7 @@ internal sealed partial class RapConnection
         {
             while (!buffer.IsEmpty && !IsClosing)
             {
-                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection)
+                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection || IsOutputFull)
                 {
                     return true;
                 }
@@ -197,7 +202,7 @@ internal sealed partial class RapConnection
         {
             while (offset < large.Length && !IsClosing)
             {
-                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection)
+                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection || IsOutputFull)
                 {
                     return true;
                 }
@@ -220,6 +225,33 @@ internal sealed partial class RapConnection
         {
             large.Consume(offset);
             Output.EndBatch();
+        }
+    }
+
+    // Answers pile up when the peer sends calls and does not read: past the limit, read no more requests.
+    private bool IsOutputFull => Output.UnsentBytes >= _options.MaxUnsentOutputBytes;
+
+    /// <summary>
+    /// Waits until the peer has read enough of its answers; false when it did not within
+    /// <see cref="RapGatewayOptions.OutputDrainTimeout"/> (the connection is then cut).
+    /// </summary>
+    private async Task<bool> WhenOutputDrainedAsync(CancellationToken stop)
+    {
+        long limit = _options.MaxUnsentOutputBytes;
+        GatewayLog.ReadPausedForOutput(_logger, ConnectionId, Output.UnsentBytes, limit);
+        try
+        {
+            await Output.WhenUnsentBelowAsync(limit).WaitAsync(_options.OutputDrainTimeout, TimeProvider, stop).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            GatewayLog.OutputDrainTimeout(_logger, ConnectionId, Output.UnsentBytes, limit, _options.OutputDrainTimeout);
+            Close("peer does not read its answers");
+
+            // The writer waits on a flush the peer will never let complete: abort the transport so it ends.
+            _context.Abort(new ConnectionAbortedException("The peer did not read its answers within the output drain timeout."));
+            return false;
         }
     }
 

@@ -38,6 +38,9 @@ internal sealed class RapConnectionOutput : IDisposable
     private ValueTask<FlushResult> _handedOffFlush;
     private RapOutputBuffer? _handedOffBatch;
     private TaskCompletionSource? _writableWaiter;
+    private TaskCompletionSource? _drainWaiter;
+    private long _drainLimit;
+    private int _inTransit; // bytes of the batch being written: handed to the transport, its flush not yet complete
 
     public RapConnectionOutput(long maxFrameBytes) => _maxFrameBytes = maxFrameBytes;
 
@@ -62,6 +65,39 @@ internal sealed class RapConnectionOutput : IDisposable
             {
                 return _pending.WrittenCount;
             }
+        }
+    }
+
+    /// <summary>
+    /// Bytes accepted and not yet sent: those waiting for the writer plus the batch whose flush the transport has not
+    /// completed (the peer does not read). What the read loop bounds with <see cref="RapGatewayOptions.MaxUnsentOutputBytes"/>.
+    /// </summary>
+    public long UnsentBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (long)_pending.WrittenCount + _inTransit;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes when fewer than <paramref name="limit"/> bytes are unsent (<see cref="UnsentBytes"/>), or the output is
+    /// completed. The read loop awaits it before reading more requests from a peer that does not read its answers.
+    /// </summary>
+    public Task WhenUnsentBelowAsync(long limit)
+    {
+        lock (_lock)
+        {
+            if (_completed || (long)_pending.WrittenCount + _inTransit < limit)
+            {
+                return Task.CompletedTask;
+            }
+
+            _drainLimit = limit;
+            return (_drainWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
     }
 
@@ -258,6 +294,8 @@ internal sealed class RapConnectionOutput : IDisposable
             _signaled = true;
             _writableWaiter?.TrySetResult();
             _writableWaiter = null;
+            _drainWaiter?.TrySetResult();
+            _drainWaiter = null;
         }
 
         if (signal)
@@ -365,6 +403,7 @@ internal sealed class RapConnectionOutput : IDisposable
     private RapOutputBuffer TakePending(out TaskCompletionSource? writable)
     {
         _writing = true;
+        _inTransit = _pending.WrittenCount;
         RapOutputBuffer batch = _pending;
         _pending = _spare;
         _spare = batch;
@@ -414,9 +453,17 @@ internal sealed class RapConnectionOutput : IDisposable
     private bool EndWrite(RapOutputBuffer batch, FlushResult flush, bool wakeWriter)
     {
         bool signal;
+        TaskCompletionSource? drained = null;
         lock (_lock)
         {
             _writing = false;
+            _inTransit = 0;
+            if (_drainWaiter is not null && _pending.WrittenCount < _drainLimit)
+            {
+                drained = _drainWaiter;
+                _drainWaiter = null;
+            }
+
             batch.Reset();
             if (_pending.WrittenCount == 0)
             {
@@ -432,6 +479,7 @@ internal sealed class RapConnectionOutput : IDisposable
             signal = wakeWriter && ShouldSignalAfterWrite();
         }
 
+        drained?.TrySetResult();
         if (signal)
         {
             _signal.Set();

@@ -64,4 +64,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(20, LogLevel.Error, "Connection {ConnectionId}: ending channel {Token} failed.", EventName = "ChannelEndFailed")]
     public static partial void ChannelEndFailed(ILogger logger, string connectionId, long token, Exception exception);
+
+    [LoggerMessage(21, LogLevel.Debug, "Connection {ConnectionId} paused reading: {Unsent} bytes of answers unsent (limit {Limit}); the peer is not reading.", EventName = "ReadPausedForOutput")]
+    public static partial void ReadPausedForOutput(ILogger logger, string connectionId, long unsent, long limit);
+
+    [LoggerMessage(22, LogLevel.Warning, "Connection {ConnectionId} is cut: its peer did not read its answers ({Unsent} bytes unsent, limit {Limit}) for {Timeout}.", EventName = "OutputDrainTimeout")]
+    public static partial void OutputDrainTimeout(ILogger logger, string connectionId, long unsent, long limit, TimeSpan timeout);
 }
