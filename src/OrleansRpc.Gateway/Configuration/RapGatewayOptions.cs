@@ -91,6 +91,14 @@ public sealed class RapGatewayOptions
     /// <summary>On shutdown, how long in-flight calls may run before their connections are closed. Default 8 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(8);
 
+    /// <summary>
+    /// On shutdown, how long a connection keeps reading after the stop was announced (HEAD: the <c>shutdown</c> event;
+    /// 0.5.3.8 has none): calls its client sent before it could know are still read and answered. After it the
+    /// connection reads no more, waits for its running calls (until <see cref="DrainTimeout"/>, when the rest are
+    /// answered with ServerError <c>server is stopping</c>) and closes. At most <see cref="DrainTimeout"/>. Default 1 s.
+    /// </summary>
+    public TimeSpan DrainGracePeriod { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Ping HEAD clients too (they ping on their own and do not need it). Default true.</summary>
     public bool PingHeadClients { get; set; } = true;
 

@@ -55,6 +55,11 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
             failures.Add($"{Prefix}{nameof(options.DrainTimeout)} cannot be negative (was {options.DrainTimeout}).");
         }
 
+        if (options.DrainGracePeriod < TimeSpan.Zero)
+        {
+            failures.Add($"{Prefix}{nameof(options.DrainGracePeriod)} cannot be negative (was {options.DrainGracePeriod}).");
+        }
+
         foreach (var (id, secret) in options.CryptoKeys)
         {
             if (string.IsNullOrEmpty(id) || secret is null || System.Text.Encoding.UTF8.GetByteCount(secret) != 16)

@@ -22,6 +22,11 @@ internal sealed partial class RapConnection
         {
             while (true)
             {
+                if (IsReadingStopped)
+                {
+                    return; // draining: the grace period is over, every frame read so far has been handed on
+                }
+
                 if (InFlightCalls >= _options.MaxInFlightCallsPerConnection)
                 {
                     // Back-pressure: read nothing more until a call finishes; TCP pushes back on the client.
@@ -49,8 +54,9 @@ internal sealed partial class RapConnection
                 }
 
                 ReadResult result = await input.ReadAsync(stop).ConfigureAwait(false);
-                if (result.IsCanceled)
+                if (result.IsCanceled || IsReadingStopped)
                 {
+                    input.AdvanceTo(result.Buffer.Start);
                     return;
                 }
 
@@ -168,7 +174,7 @@ internal sealed partial class RapConnection
         {
             while (!buffer.IsEmpty && !IsClosing)
             {
-                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection || IsOutputFull)
+                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection || IsOutputFull || IsReadingStopped)
                 {
                     return true;
                 }
@@ -202,7 +208,7 @@ internal sealed partial class RapConnection
         {
             while (offset < large.Length && !IsClosing)
             {
-                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection || IsOutputFull)
+                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection || IsOutputFull || IsReadingStopped)
                 {
                     return true;
                 }

@@ -29,6 +29,8 @@ internal sealed partial class RapConnection
     private int _inFlight;
     private int _closeRequested;
     private int _draining;
+    private int _readingStopped;
+    private readonly TaskCompletionSource _closeCalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastReceivedTimestamp;
 
     public RapConnection(ConnectionContext context, RapGatewayOptions options, RapConnectionTracker tracker, TimeProvider timeProvider, ILogger logger)
@@ -109,11 +111,14 @@ internal sealed partial class RapConnection
 
         GatewayLog.ConnectionClosing(_logger, ConnectionId, reason);
         _stopReading.Cancel();
+        _closeCalled.TrySetResult();
     }
 
     /// <summary>
-    /// Starts the graceful drain of this connection: the protocol tells the client, in-flight calls may
-    /// finish within <see cref="RapGatewayOptions.DrainTimeout"/>, then the connection is closed.
+    /// Starts the graceful drain of this connection: the protocol tells the client (HEAD), the connection keeps
+    /// reading and answering for <see cref="RapGatewayOptions.DrainGracePeriod"/>, then reads no more; calls still
+    /// running may finish within <see cref="RapGatewayOptions.DrainTimeout"/> (the protocol answers the rest with
+    /// "server is stopping"), then the connection is closed. Every call read gets an answer.
     /// </summary>
     public void BeginDrain()
     {
@@ -137,9 +142,23 @@ internal sealed partial class RapConnection
 
     private async Task DrainAsync()
     {
+        TimeSpan grace = _options.DrainGracePeriod < _options.DrainTimeout ? _options.DrainGracePeriod : _options.DrainTimeout;
         try
         {
-            using var timeout = new CancellationTokenSource(_options.DrainTimeout, TimeProvider);
+            // Keep reading: calls in transit when the stop was announced are read and answered like any other.
+            await Task.Delay(grace, TimeProvider, _closed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the connection ended on its own
+        }
+
+        StopReadingForDrain();
+        try
+        {
+            // The protocol answers calls still running at DrainTimeout and ends the connection itself; the margin
+            // lets it do so before this closes the connection.
+            using var timeout = new CancellationTokenSource(_options.DrainTimeout - grace + DrainMargin, TimeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _closed.Token);
             await WhenNoCallsAsync().WaitAsync(linked.Token).ConfigureAwait(false);
         }
@@ -149,6 +168,25 @@ internal sealed partial class RapConnection
         }
 
         Close(InFlightCalls == 0 ? "drained" : "drain timeout");
+    }
+
+    // How long after DrainTimeout the connection is closed even though the protocol did not end it.
+    private static readonly TimeSpan DrainMargin = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>True once a draining connection stopped reading (its grace period is over); it still writes answers.</summary>
+    private bool IsReadingStopped => Volatile.Read(ref _readingStopped) != 0;
+
+    private void StopReadingForDrain()
+    {
+        Interlocked.Exchange(ref _readingStopped, 1);
+        try
+        {
+            _context.Transport.Input.CancelPendingRead(); // wakes the read loop, which sees the flag and returns
+        }
+        catch (InvalidOperationException)
+        {
+            // the input is already completed: nothing is being read
+        }
     }
 
     private Task WhenNoCallsAsync()
@@ -206,6 +244,12 @@ internal sealed partial class RapConnection
             }
 
             await ReadLoopAsync(_handler).ConfigureAwait(false);
+            if (IsReadingStopped)
+            {
+                // Draining: nothing more is read, but the answers of the calls read so far are still written; the
+                // drain (or the protocol at its deadline) closes the connection.
+                await _closeCalled.Task.ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {

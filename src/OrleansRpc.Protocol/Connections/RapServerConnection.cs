@@ -333,6 +333,8 @@ public sealed partial class RapServerConnection
 
             if (_draining && now >= _drainDeadline)
             {
+                // Every call read and not answered yet gets an answer before the connection ends.
+                FailCallsForShutdown();
                 Terminate(RapConnectionCloseReason.Shutdown);
                 return;
             }
@@ -397,10 +399,12 @@ public sealed partial class RapServerConnection
     }
 
     /// <summary>
-    /// Graceful shutdown. HEAD: sends <c>shutdown {"close_timeout": n}</c> (n = whole seconds − 1, as rap), keeps serving
-    /// in-flight calls and lets the client close; closes anyway after <paramref name="closeTimeout"/>. v0.5.3.8 has no
-    /// notice: in-flight calls are answered, then the connection closes (at the latest after <paramref name="closeTimeout"/>).
-    /// An undetected connection closes at once.
+    /// Graceful shutdown. HEAD: sends <c>shutdown {"close_timeout": n}</c> (n = whole seconds − 1, as rap); v0.5.3.8 has
+    /// no notice. Both keep serving: calls received from now on are still run and answered, and the transport decides
+    /// when to stop reading and close (the gateway: after its grace period, once no call runs). At
+    /// <paramref name="closeTimeout"/> every call still running is answered with ServerError <c>server is stopping</c>
+    /// and the connection ends. (Closing a 0.5.3.8 connection when its last answer was written lost the calls its client
+    /// had already sent.)
     /// </summary>
     public void Shutdown(TimeSpan closeTimeout)
     {
@@ -411,18 +415,13 @@ public sealed partial class RapServerConnection
                 return;
             }
 
-            if (Version is null || (Version == RapVersion.V0538 && _calls.Count == 0))
+            // Even an idle connection keeps going: calls the client sent before it could know are still read and
+            // answered; the transport decides when to stop reading and close (the gateway's grace period).
+            _draining = true;
+            _drainDeadline = Now() + closeTimeout.Ticks;
+            if (Version == RapVersion.Head)
             {
-                Terminate(RapConnectionCloseReason.Shutdown);
-            }
-            else
-            {
-                _draining = true;
-                _drainDeadline = Now() + closeTimeout.Ticks;
-                if (Version == RapVersion.Head)
-                {
-                    WriteHeadShutdown(Math.Max(0, (long)closeTimeout.TotalSeconds - 1));
-                }
+                WriteHeadShutdown(Math.Max(0, (long)closeTimeout.TotalSeconds - 1));
             }
         }
 
@@ -655,11 +654,18 @@ public sealed partial class RapServerConnection
         return true;
     }
 
-    private void AfterAnswer()
+    /// <summary>Answers every call still running with ServerError "server is stopping" (the drain deadline passed).</summary>
+    private void FailCallsForShutdown()
     {
-        if (_draining && Version == RapVersion.V0538 && _calls.Count == 0)
+        if (_calls.Count == 0 || Version is not { } version)
         {
-            Terminate(RapConnectionCloseReason.Shutdown);
+            return;
+        }
+
+        int status = RapStatusCodes.ToWire(RapErrorKind.ServerError, version);
+        foreach (var token in _calls.Keys.ToArray())
+        {
+            FailCallWithStatus(token, status, RapErrorMessages.ServerStopping);
         }
     }
 

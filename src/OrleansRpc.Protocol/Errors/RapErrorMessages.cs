@@ -24,6 +24,9 @@ public static class RapErrorMessages
     public const string CryptoNonceError = "Parse error. nonce param error";
     public const string LegacyCryptoIdError = "crypto id error";
 
+    /// <summary>Ours: the answer (ServerError) of a call still running when the server's drain timeout ended.</summary>
+    public const string ServerStopping = "server is stopping";
+
     /// <summary>Ours: a call whose parameters nest deeper than the server decodes (ParseError, the connection stays open).</summary>
     public const string ArgumentTooDeep = "Parse error. param nested too deeply";
 
