@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
 using OrleansRpc.MessagePack;
 
 namespace OrleansRpc.Gateway.Connections;
@@ -142,12 +143,14 @@ internal sealed partial class RapConnection
         }
         catch (MessagePackLimitExceededException ex)
         {
-            GatewayLog.FrameLimitExceeded(_logger, ConnectionId, ex.Message);
+            LogLevel level = ProtocolErrorLevel(out long demoted);
+            GatewayLog.FrameLimitExceeded(_logger, level, ConnectionId, ErrorOffset, ex.Limit, ex.LimitValue, ex.ActualValue, demoted);
             Close("frame over limit");
         }
         catch (MessagePackSerializationException ex)
         {
-            GatewayLog.MalformedInput(_logger, ConnectionId, ex.Message);
+            LogLevel level = ProtocolErrorLevel(out long demoted);
+            GatewayLog.MalformedInput(_logger, level, ConnectionId, ErrorOffset, ex.Message, demoted);
             Close("malformed input");
         }
         catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException)
@@ -157,7 +160,8 @@ internal sealed partial class RapConnection
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The frame handler refused a frame it could not make sense of: that client alone is dropped.
-            GatewayLog.ProtocolViolation(_logger, ConnectionId, ex.Message);
+            LogLevel level = ProtocolErrorLevel(out long demoted);
+            GatewayLog.ProtocolViolation(_logger, level, ConnectionId, _frameStart, ex.GetType().Name, ex.Message, demoted);
             Close("protocol error");
         }
         finally
@@ -265,5 +269,12 @@ internal sealed partial class RapConnection
     {
         MarkReceived();
         handler.OnFrame(frame);
+        _frameStart += frame.Length;
     }
+
+    // Where in the connection's byte stream the scanner stopped: the frame's start plus what it had examined.
+    private long ErrorOffset => _frameStart + _scanner.Consumed;
+
+    private LogLevel ProtocolErrorLevel(out long demoted) =>
+        _tracker.ProtocolErrorLog.TryTake(out demoted) ? LogLevel.Information : LogLevel.Debug;
 }

@@ -32,6 +32,7 @@ internal sealed partial class RapConnection
     private int _readingStopped;
     private readonly TaskCompletionSource _closeCalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastReceivedTimestamp;
+    private long _frameStart; // offset in the connection's byte stream of the frame being read (for error logs)
 
     public RapConnection(ConnectionContext context, RapGatewayOptions options, RapConnectionTracker tracker, TimeProvider timeProvider, ILogger logger)
     {
