@@ -76,8 +76,12 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
         }
         else if (hasCert)
         {
-            FileExists(failures, Prefix + nameof(options.TlsCertificatePath), options.TlsCertificatePath!);
-            FileExists(failures, Prefix + nameof(options.TlsKeyPath), options.TlsKeyPath!);
+            bool certificateFile = FileExists(failures, Prefix + nameof(options.TlsCertificatePath), options.TlsCertificatePath!);
+            bool keyFile = FileExists(failures, Prefix + nameof(options.TlsKeyPath), options.TlsKeyPath!);
+            if (certificateFile && keyFile)
+            {
+                LoadsAsPem(failures, Prefix, options);
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -91,11 +95,33 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
         }
     }
 
-    private static void FileExists(List<string> failures, string key, string path)
+    // Loads the pair now: a file that is not PEM would otherwise fail Kestrel's start naming neither the key nor the file.
+    private static void LoadsAsPem(List<string> failures, string prefix, RapGatewayOptions options)
     {
+        try
+        {
+            using var certificate = RapGatewayKestrelSetup.LoadCertificate(options.TlsCertificatePath!, options.TlsKeyPath!);
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            failures.Add($"{prefix}{nameof(options.TlsCertificatePath)} '{options.TlsCertificatePath}' and {prefix}{nameof(options.TlsKeyPath)} '{options.TlsKeyPath}' are not a PEM certificate and its private key: {ex.Message}");
+        }
+    }
+
+    private static bool FileExists(List<string> failures, string key, string path)
+    {
+        if (Directory.Exists(path))
+        {
+            failures.Add($"{key}: '{path}' is a directory, not a PEM file.");
+            return false;
+        }
+
         if (!File.Exists(path))
         {
             failures.Add($"{key}: file '{path}' does not exist.");
+            return false;
         }
+
+        return true;
     }
 }
