@@ -87,9 +87,11 @@ public sealed class GeneratorTests
                 await requested.WaitAsync();
             }
 
-            await Task.Delay(200);
+            // Wait for the count (a fixed sleep failed under load), then check that no fourth item is asked for:
+            // that can only fail if the producer does not wait.
+            await UntilAsync(() => stream!.Produced == 3);
+            Assert.False(await requested.WaitAsync(TimeSpan.FromMilliseconds(200)));
             Assert.Equal(3, stream!.Produced);
-            Assert.Equal(0, requested.CurrentCount);
 
             using var output = new PooledBufferWriter();
             Assert.Equal(RapGeneratorStep.Item, await stream.MoveNextAsync(output));
@@ -97,7 +99,8 @@ public sealed class GeneratorTests
 
             // Taking one item makes room for exactly one more.
             await requested.WaitAsync();
-            await Task.Delay(200);
+            await UntilAsync(() => stream.Produced == 4);
+            Assert.False(await requested.WaitAsync(TimeSpan.FromMilliseconds(200)));
             Assert.Equal(4, stream.Produced);
         }
     }
@@ -129,6 +132,15 @@ public sealed class GeneratorTests
         await Task.Yield();
         yield return 1;
         throw new ArgumentException("boom");
+    }
+
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(5, timeout.Token);
+        }
     }
 
     private static async IAsyncEnumerable<long> Endless(SemaphoreSlim requested, [EnumeratorCancellation] CancellationToken ct)
