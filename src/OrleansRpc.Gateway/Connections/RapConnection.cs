@@ -13,7 +13,7 @@ namespace OrleansRpc.Gateway.Connections;
 /// </summary>
 internal sealed partial class RapConnection
 {
-    private static MessagePackReaderOptions s_lastScannerOptions = new();
+    private static MessagePackReaderOptions s_lastScannerOptions = new() { MaxDepth = RapServerConnection.MaxFrameDepth };
 
     private readonly ConnectionContext _context;
     private readonly RapGatewayOptions _options;
@@ -293,7 +293,7 @@ internal sealed partial class RapConnection
     private static MessagePackReaderOptions ScannerOptionsFor(RapGatewayOptions options)
     {
         MessagePackReaderOptions last = Volatile.Read(ref s_lastScannerOptions);
-        if (last.MaxFrameBytes == options.MaxFrameBytes && last.MaxFrameElements == options.MaxFrameElements)
+        if (last.MaxFrameBytes == options.MaxFrameBytes && last.MaxFrameElements == options.MaxFrameElements && last.MaxDepth == RapServerConnection.MaxFrameDepth)
         {
             return last;
         }
