@@ -58,6 +58,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 17, Message = "Connection {ConnectionId} sent a frame at byte {Offset} that was rejected: {Kind}: {Detail} ({Demoted} similar lines before went to Debug)", EventName = "ProtocolViolation")]
     public static partial void ProtocolViolation(ILogger logger, LogLevel level, string connectionId, long offset, string kind, string detail, long demoted);
 
+    // Reason includes the state machine's CloseDetail (kind, byte offset, limit) for a structural protocol error. Debug:
+    // a connection logs one as it ends, and Information already has the ConnectionClosing line.
     [LoggerMessage(18, LogLevel.Debug, "Connection {ConnectionId}: the protocol ended the connection ({Reason}).", EventName = "ProtocolClosed")]
     public static partial void ProtocolClosed(ILogger logger, string connectionId, string reason);
 

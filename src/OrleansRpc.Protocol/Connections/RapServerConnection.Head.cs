@@ -22,6 +22,7 @@ public sealed partial class RapServerConnection
         if (status != RapDecodeStatus.Ok)
         {
             // §2.14: every structural error is answered with CLOSE "protocol error"; undecodable input just closes.
+            SetDecodeFailure(RapVersion.Head, status);
             CloseWithEvent(RapErrorMessages.ProtocolErrorClose,
                 status is RapDecodeStatus.Malformed or RapDecodeStatus.InvalidBody ? RapConnectionCloseReason.MalformedInput : RapConnectionCloseReason.ProtocolError);
             return;
@@ -42,6 +43,7 @@ public sealed partial class RapServerConnection
                 // The client's answer to our ping (liveness already refreshed); anything else is ignored (§2.7 g).
                 break;
             default:
+                SetDecodeFailure(RapVersion.Head, RapDecodeStatus.Ok, frame.MessageType);
                 CloseWithEvent(RapErrorMessages.IllegalRequest, RapConnectionCloseReason.IllegalRequest);
                 break;
         }

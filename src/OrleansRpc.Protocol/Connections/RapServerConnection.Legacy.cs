@@ -24,6 +24,8 @@ public sealed partial class RapServerConnection
 
         if (status != RapDecodeStatus.Ok)
         {
+            SetDecodeFailure(RapVersion.V0538, status);
+
             // §3.14: not a 6-array, header not a map (rap's answer to that kills the client, §7 #12) ... → close.
             CloseWithEvent(RapErrorMessages.ProtocolErrorClose,
                 status is RapDecodeStatus.Malformed or RapDecodeStatus.InvalidBody ? RapConnectionCloseReason.MalformedInput : RapConnectionCloseReason.ProtocolError);

@@ -74,6 +74,8 @@ public sealed partial class RapServerConnection
     private RapCryptoKey? _headKey;
     private volatile RapClientDeclaration? _clientDeclaration;
     private bool _outputSignal;
+    private long _receivedBytes; // bytes of complete frames received so far (offsets in CloseDetail)
+    private long _frameStart; // offset of the frame being handled
     private RapHeaderCache? _headerCache;
 
     /// <summary>Creates the state machine of one accepted connection.</summary>
@@ -141,6 +143,13 @@ public sealed partial class RapServerConnection
 
     /// <summary>Whether the connection has ended; send the remaining output, then close the transport.</summary>
     public bool IsClosed { get; private set; }
+
+    /// <summary>
+    /// What was wrong when the connection ended for a structural protocol error (the kind, the frame's byte offset in
+    /// the stream, and the limit or value concerned), for the transport's log: <see cref="CloseReason"/> alone says only
+    /// "protocol error". <see langword="null"/> otherwise.
+    /// </summary>
+    public string? CloseDetail { get; private set; }
 
     /// <summary>Why it ended, once <see cref="IsClosed"/>.</summary>
     public RapConnectionCloseReason? CloseReason { get; private set; }
@@ -254,9 +263,12 @@ public sealed partial class RapServerConnection
                 {
                     status = MessagePackFrameReader.TryReadNext(remaining, _scanOptions, out end);
                 }
-                catch (MessagePackSerializationException)
+                catch (MessagePackSerializationException ex)
                 {
                     // Undecodable bytes or a frame over the limit: there is no way to resynchronise (§2.14, §3.14).
+                    CloseDetail = ex is MessagePackLimitExceededException limit
+                        ? $"frame at byte {_receivedBytes}: {limit.Limit} is {limit.LimitValue}, the frame declared {limit.ActualValue}"
+                        : $"frame at byte {_receivedBytes}: {ex.Message}";
                     CloseWithProtocolErrorIfKnown(RapConnectionCloseReason.MalformedInput);
                     break;
                 }
@@ -269,6 +281,8 @@ public sealed partial class RapServerConnection
                 var frame = remaining.Slice(0, end);
                 remaining = remaining.Slice(end);
                 consumed = end;
+                _frameStart = _receivedBytes;
+                _receivedBytes += frame.Length;
                 HandleFrame(frame, now);
             }
 
@@ -534,6 +548,26 @@ public sealed partial class RapServerConnection
             CloseWithEvent(RapErrorMessages.ProtocolErrorClose, reason);
         }
     }
+
+    // The CloseDetail of a frame the decoder refused.
+    private void SetDecodeFailure(RapVersion version, RapDecodeStatus status, int messageType = 0) => CloseDetail = status switch
+    {
+        RapDecodeStatus.Ok => $"{(version == RapVersion.Head ? "HEAD" : "0.5.3.8")} frame at byte {_frameStart}: message type {messageType} is not a request",
+        _ => $"{(version == RapVersion.Head ? "HEAD" : "0.5.3.8")} frame at byte {_frameStart}: {status} ({DecodeStatusText(status)})",
+    };
+
+    private static string DecodeStatusText(RapDecodeStatus status) => status switch
+    {
+        RapDecodeStatus.NotArray => "not an array",
+        RapDecodeStatus.WrongLength => "an array of the wrong length",
+        RapDecodeStatus.InvalidMessageType => "the type is not an int",
+        RapDecodeStatus.InvalidId => "the id is not a signed 64-bit int",
+        RapDecodeStatus.InvalidAddress => "group or function name is not a str",
+        RapDecodeStatus.InvalidHeader => "the header is not a map with str keys",
+        RapDecodeStatus.InvalidBody => "a map key in the body is not str or bin",
+        RapDecodeStatus.BodyTooDeep => "the body nests too deeply",
+        _ => "undecodable msgpack",
+    };
 
     private void CloseWithEvent(string reason, RapConnectionCloseReason closeReason)
     {

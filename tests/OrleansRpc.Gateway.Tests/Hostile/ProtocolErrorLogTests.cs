@@ -45,6 +45,24 @@ public sealed class ProtocolErrorLogTests
         Assert.Contains($"at byte {call.Length + 5}", first.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_structural_error_the_protocol_finds_is_logged_with_its_kind_and_offset()
+    {
+        var logs = new LogCapture();
+        await using TestCluster cluster = await ConformanceCluster.StartAsync(b => b.ConfigureLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Debug)));
+        await using RawFrameClient client = await RapFrames.ConnectHeadAsync(cluster);
+
+        // A 3-array after DECLARE: valid msgpack, not a HEAD frame.
+        await client.SendAsync(OrleansRpc.MessagePack.MessagePackValue.FromArray(101, 5, OrleansRpc.MessagePack.MessagePackValue.FromMap()).ToArray());
+        await client.ReadUntilClosedAsync(TimeSpan.FromSeconds(10));
+
+        int declare = RapFrames.HeadDeclare().Length;
+        await Eventually(() => logs.Entries.Any(e => e.EventId.Name == "ProtocolClosed"));
+        LogCapture.Entry line = logs.Entries.First(e => e.EventId.Name == "ProtocolClosed");
+        Assert.Contains($"ProtocolError: HEAD frame at byte {declare}: WrongLength (an array of the wrong length)", line.Message, StringComparison.Ordinal);
+        Assert.Equal(LogLevel.Debug, line.Level);
+    }
+
     private static async Task Eventually(Func<bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
