@@ -331,6 +331,11 @@ public sealed partial class RapServerConnection
             return RapErrorMessages.DecryptBodyError;
         }
 
+        if (!WithinLimits(content.Body))
+        {
+            return RapErrorMessages.DecryptedBodyOverLimit;
+        }
+
         var now = _time.GetUtcNow();
         var window = _options.CryptoTimeWindow ?? MaxAgeCryptoTimeWindow.Instance;
         if (content.Timestamp is not { } timestamp || !window.IsAcceptable(timestamp, now, _options.CryptoMaxAge))
@@ -345,6 +350,20 @@ public sealed partial class RapServerConnection
 
         plain = content.Body;
         return null;
+    }
+
+    // The decrypted body was never scanned as a frame: hold it to the same limits (elements, depth), or a JSON array of
+    // nulls (5 bytes each) inside an envelope would decode past MaxFrameElements.
+    private bool WithinLimits(byte[] body)
+    {
+        try
+        {
+            return MessagePackFrameReader.TryReadNext(body, _readerOptions, out _) == MessagePackFrameStatus.Complete;
+        }
+        catch (MessagePackSerializationException)
+        {
+            return false;
+        }
     }
 
     private static MessagePackType FirstType(in ReadOnlySequence<byte> body)

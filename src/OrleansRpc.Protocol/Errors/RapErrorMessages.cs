@@ -20,6 +20,9 @@ public static class RapErrorMessages
     public const string KeepAliveTimeout = "keep alive timeout";
     public const string CryptoKeyError = "key error";
     public const string DecryptBodyError = "decrypt body error";
+
+    /// <summary>Ours (CryptoError): a decrypted body over the frame limits (elements, nesting) that plain frames have.</summary>
+    public const string DecryptedBodyOverLimit = "decrypt body error: the body is over the server's limits";
     public const string CryptoTimestampError = "Parse error. timeout param error";
     public const string CryptoNonceError = "Parse error. nonce param error";
     public const string LegacyCryptoIdError = "crypto id error";
