@@ -77,4 +77,5 @@ def main():
     p99 = lat[int(len(lat) * 0.99) - 1] * 1000 if lat else float('nan')
     print(f"attack {seconds:.0f} s: attacker pushed {sent[0]/2**20:.1f} MiB; server RSS {before:.0f} MB before, peak {peak:.0f} MB; healthy calls {len(lat)}, p50 {lat[len(lat)//2]*1000:.2f} ms, p99 {p99:.2f} ms, max {lat[-1]*1000:.2f} ms, failures {failures}")
 
-main()
+if __name__ == "__main__":
+    main()
