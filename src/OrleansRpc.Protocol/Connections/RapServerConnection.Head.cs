@@ -19,6 +19,19 @@ public sealed partial class RapServerConnection
             return;
         }
 
+        if (status == RapDecodeStatus.BodyTooDeep && frame.MessageType == HeadMessageType.Channel
+            && frame.Header.ChannelLifeCycle == RapChannelLifeCycle.Message && HeadChannels.TryGetValue(frame.Id, out var deepChannel))
+        {
+            // A channel message (a generator's parameters) nested too deeply: that channel's bad parameters. It ends
+            // as FailChannel ends one (ParseError, then DROP); the application hears of it as of a drop; the
+            // connection goes on.
+            RemoveChannel(deepChannel.Token, out _);
+            WriteChannelStatus(deepChannel, RapStatusCodes.ToWire(RapErrorKind.ParseError, RapVersion.Head), RapErrorMessages.ArgumentTooDeep);
+            WriteChannelDrop(deepChannel);
+            _handler.OnChannelClosed(this, deepChannel.Token, RapChannelCloseReason.ClientDrop);
+            return;
+        }
+
         if (status != RapDecodeStatus.Ok)
         {
             // §2.14: every structural error is answered with CLOSE "protocol error"; undecodable input just closes.

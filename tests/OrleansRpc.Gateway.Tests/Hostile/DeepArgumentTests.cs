@@ -59,6 +59,38 @@ public sealed class DeepArgumentTests
         Assert.StartsWith("Parse error", answer[3].AsString());
     }
 
+    [Theory]
+    [InlineData("echo_channel")]
+    [InlineData("count_up")]
+    public async Task Head_deep_channel_message_ends_that_channel_with_1002_and_the_connection_stays(string function)
+    {
+        await using TestCluster cluster = await ConformanceCluster.StartAsync();
+        await using RawFrameClient client = await RapFrames.ConnectHeadAsync(cluster);
+
+        await client.SendAsync(MessagePackValue.FromArray(102, 9, MessagePackValue.FromMap(("channel_life_cycle", "DECLARE"), ("target", $"/default/{function}")), MessagePackValue.FromMap()).ToArray());
+        MessagePackValue body = function == "count_up" ? MessagePackValue.FromMap(("n", Nested(100))) : MessagePackValue.FromMap(("tag", Nested(100)));
+        await client.SendAsync(MessagePackValue.FromArray(102, 9, MessagePackValue.FromMap(("channel_life_cycle", "MSG")), body).ToArray());
+
+        bool error = false;
+        while (true)
+        {
+            MessagePackValue frame = await RapFrames.ReadAsync(client, 9);
+            if (frame[2].TryGetValue("status_code", out MessagePackValue status))
+            {
+                Assert.Equal(1002, status.AsInt64());
+                error = true;
+            }
+            else if (frame[2].TryGetValue("channel_life_cycle", out MessagePackValue life) && life.AsString() == "DROP")
+            {
+                break;
+            }
+        }
+
+        Assert.True(error);
+        await client.SendAsync(RapFrames.HeadCall(11, "default", "sum_sync", MessagePackValue.FromMap(("a", 1), ("b", 2))));
+        Assert.Equal(3, (await RapFrames.ReadAsync(client, 11))[3].AsInt64());
+    }
+
     [Fact]
     public async Task Legacy_deep_argument_gets_504_and_the_connection_stays()
     {
