@@ -140,6 +140,73 @@ public class FrameScannerTests
         Assert.Equal(16 * 1024 * 1024, ex.ActualValue);
     }
 
+    [Fact]
+    public void Mutated_frames_fed_in_random_pieces_end_as_the_frame_reader_says()
+    {
+        // A seeded differential run: every outcome (complete with its length, more data needed, or the limit or
+        // error thrown) is the frame reader's on the whole input, however the scanner received the bytes.
+        var random = new Random(16);
+        var options = new MessagePackReaderOptions { MaxFrameBytes = 1 << 20, MaxDepth = 16, MaxFrameElements = 40 };
+        byte[][] seeds =
+        [
+            .. Frames(),
+            MessagePackValue.FromArray(101, ulong.MaxValue, MessagePackValue.FromMap(("target", "/default/sum"), ("k", -70000), ("f", 1.5), ("b", new byte[] { 1, 2, 3 })),
+                MessagePackValue.FromArray(MessagePackValue.FromArray(1, 2), "héllo", MessagePackValue.FromExtension(3, new byte[] { 9, 9 })),
+                MessagePackValue.FromTimestamp(new MessagePackTimestamp(-3, 5))).ToArray(),
+        ];
+        int[] outcomes = new int[3];
+        for (int i = 0; i < 5000; i++)
+        {
+            byte[] seed = seeds[random.Next(seeds.Length)];
+            byte[] bytes = (byte[])seed[..Math.Min(seed.Length, 4096)].Clone();
+            for (int m = random.Next(1, 4); m > 0; m--)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            }
+
+            string expected;
+            try
+            {
+                expected = MessagePackFrameReader.TryReadNext(bytes, options, out int length) == MessagePackFrameStatus.Complete ? "complete " + length : "more";
+            }
+            catch (MessagePackLimitExceededException ex)
+            {
+                expected = "limit " + ex.Limit;
+            }
+            catch (MessagePackSerializationException)
+            {
+                expected = "malformed";
+            }
+
+            var scanner = new MessagePackFrameScanner(options);
+            string actual = "more";
+            try
+            {
+                for (int fed = 0; fed < bytes.Length && actual == "more";)
+                {
+                    fed = Math.Min(bytes.Length, fed + random.Next(1, 18));
+                    if (scanner.TryReadNext(bytes.AsSpan(0, fed), out int length) == MessagePackFrameStatus.Complete)
+                    {
+                        actual = "complete " + length;
+                    }
+                }
+            }
+            catch (MessagePackLimitExceededException ex)
+            {
+                actual = "limit " + ex.Limit;
+            }
+            catch (MessagePackSerializationException)
+            {
+                actual = "malformed";
+            }
+
+            Assert.True(expected == actual, $"mutation {i}: reader {expected}, scanner {actual}, bytes {Convert.ToHexString(bytes)}");
+            outcomes[expected.StartsWith("complete", StringComparison.Ordinal) ? 0 : expected == "more" ? 1 : 2]++;
+        }
+
+        Assert.All(outcomes, count => Assert.True(count > 20, string.Join(", ", outcomes))); // every kind of outcome was exercised
+    }
+
     private static ReadOnlySequence<byte> TwoSegments(byte[] data, int length, int cut)
     {
         var first = new TestSegment(data.AsMemory(0, cut));
