@@ -41,6 +41,7 @@ internal sealed class RapConnectionOutput : IDisposable
     private TaskCompletionSource? _drainWaiter;
     private long _drainLimit;
     private int _inTransit; // bytes of the batch being written: handed to the transport, its flush not yet complete
+    private long _unsent; // _pending.WrittenCount + _inTransit (0 once completed): written under the lock, read without it
 
     public RapConnectionOutput(long maxFrameBytes) => _maxFrameBytes = maxFrameBytes;
 
@@ -72,16 +73,11 @@ internal sealed class RapConnectionOutput : IDisposable
     /// Bytes accepted and not yet sent: those waiting for the writer plus the batch whose flush the transport has not
     /// completed (the peer does not read). What the read loop bounds with <see cref="RapGatewayOptions.MaxUnsentOutputBytes"/>.
     /// </summary>
-    public long UnsentBytes
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return (long)_pending.WrittenCount + _inTransit;
-            }
-        }
-    }
+    /// <remarks>
+    /// Read without the lock (the read loop asks before every frame, while answers are written from other threads);
+    /// 0 once the output is completed: nothing more will be sent, so nothing is waited for.
+    /// </remarks>
+    public long UnsentBytes => Volatile.Read(ref _unsent);
 
     /// <summary>
     /// Completes when fewer than <paramref name="limit"/> bytes are unsent (<see cref="UnsentBytes"/>), or the output is
@@ -91,7 +87,7 @@ internal sealed class RapConnectionOutput : IDisposable
     {
         lock (_lock)
         {
-            if (_completed || (long)_pending.WrittenCount + _inTransit < limit)
+            if (_completed || _unsent < limit)
             {
                 return Task.CompletedTask;
             }
@@ -156,6 +152,7 @@ internal sealed class RapConnectionOutput : IDisposable
             frame.CopyTo(_pending.GetSpan(frame.Length));
             _pending.Advance(frame.Length);
             _framesWritten++;
+            UpdateUnsent();
             signal = ShouldSignal();
         }
 
@@ -217,6 +214,8 @@ internal sealed class RapConnectionOutput : IDisposable
             {
                 _framesWritten++;
             }
+
+            UpdateUnsent();
 
             signal = ShouldSignal();
         }
@@ -290,6 +289,7 @@ internal sealed class RapConnectionOutput : IDisposable
 
             _completed = true;
             _batchDepth = 0;
+            UpdateUnsent();
             signal = !_signaled;
             _signaled = true;
             _writableWaiter?.TrySetResult();
@@ -383,6 +383,7 @@ internal sealed class RapConnectionOutput : IDisposable
         lock (_lock)
         {
             _completed = true;
+            UpdateUnsent();
             if (!_writing)
             {
                 _pending.Release();
@@ -390,6 +391,9 @@ internal sealed class RapConnectionOutput : IDisposable
             }
         }
     }
+
+    // Under the lock, after the pending or in-transit bytes changed.
+    private void UpdateUnsent() => Volatile.Write(ref _unsent, _completed ? 0 : (long)_pending.WrittenCount + _inTransit);
 
     // Under the lock: wake the writer for a frame written outside a batch, unless it is already woken or someone writes.
     private bool ShouldSignal()
@@ -458,6 +462,7 @@ internal sealed class RapConnectionOutput : IDisposable
         {
             _writing = false;
             _inTransit = 0;
+            UpdateUnsent();
             if (_drainWaiter is not null && _pending.WrittenCount < _drainLimit)
             {
                 drained = _drainWaiter;
