@@ -2,7 +2,7 @@
 # Load-test matrix for OrleansRpc against the platform ceiling, on this machine only (127.0.0.1).
 #
 #   bench/run.sh [--duration 5] [--warmup 2] [--reps 3] [--cases "a b c d b-async e"] [--idle 10000]
-#                [--soak 0] [--server-cpu 0] [--load-cpu 1] [--skip-build] [--server-dll PATH]
+#                [--soak 0] [--server-cpu 0] [--load-cpu 1] [--skip-build] [--server-dll PATH] [--serve]
 #
 # Builds Release, starts the ceiling server (bench/OrleansRpc.CeilingServer) and the real server
 # (bench/OrleansRpc.BenchServer: UseOrleansRpc = silo + function-group grains + Kestrel gateway) pinned to
@@ -10,6 +10,12 @@
 # (interleaved, so drift on a shared machine hits both alike), then the idle-connection memory measurement and
 # an optional soak; prints medians, ratios and the targets (bench/README.md). Every loop is bounded in count and
 # time; every process started here is stopped by its pid on exit.
+#
+# --serve measures the product as shipped: the "real" server is `orleansrpc serve` (src/OrleansRpc.Host, built
+# Release) with its default configuration (appsettings.json beside the executable), only --host 127.0.0.1,
+# --port, --health-port 0 and --functions <the bench server's assembly> (its [RapGroup("default")] BenchFunctions).
+# serve has no bench diagnostics group, so the load generator runs without --server-alloc (no bytes per call) and
+# the idle measurement cannot force a full GC on that server (VmRSS as found).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +29,7 @@ SERVER_CPU=0
 LOAD_CPU=1
 BUILD=1
 SERVER_DLL=""
+SERVE=0
 CEILING_PORT=19100
 REAL_PORT=19000
 
@@ -38,7 +45,8 @@ while [[ $# -gt 0 ]]; do
     --load-cpu) LOAD_CPU="$2"; shift 2 ;;
     --skip-build) BUILD=0; shift ;;
     --server-dll) SERVER_DLL="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --serve) SERVE=1; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -52,6 +60,10 @@ BIN=bin/Release/net10.0
 LOADGEN="$ROOT/bench/OrleansRpc.LoadGenerator/$BIN/OrleansRpc.LoadGenerator.dll"
 CEILING="$ROOT/bench/OrleansRpc.CeilingServer/$BIN/OrleansRpc.CeilingServer.dll"
 REAL="${SERVER_DLL:-$ROOT/bench/OrleansRpc.BenchServer/$BIN/OrleansRpc.BenchServer.dll}"
+HOST_DLL="$ROOT/src/OrleansRpc.Host/$BIN/OrleansRpc.Host.dll"
+# Server-side allocation is measured through the bench diagnostics group, which only the bench server has.
+REAL_ALLOC=(--server-alloc true)
+[[ $SERVE -eq 1 ]] && REAL_ALLOC=()
 
 if [[ $BUILD -eq 1 ]]; then
   for project in OrleansRpc.LoadGenerator OrleansRpc.CeilingServer OrleansRpc.BenchServer; do
@@ -59,6 +71,11 @@ if [[ $BUILD -eq 1 ]]; then
     dotnet build "$ROOT/bench/$project" -c Release --nologo -v q > "$OUT/build-$project.log" 2>&1 \
       || { tail -30 "$OUT/build-$project.log" >&2; exit 1; }
   done
+  if [[ $SERVE -eq 1 ]]; then
+    echo "building OrleansRpc.Host" >&2
+    dotnet build "$ROOT/src/OrleansRpc.Host" -c Release --nologo -v q > "$OUT/build-OrleansRpc.Host.log" 2>&1 \
+      || { tail -30 "$OUT/build-OrleansRpc.Host.log" >&2; exit 1; }
+  fi
 fi
 
 PIDS=()
@@ -105,7 +122,13 @@ start_ceiling() {
 }
 
 start_real() {
-  ORLEANSRPC_BENCH_DIAGNOSTICS=1 taskset -c "$SERVER_CPU" dotnet "$REAL" --port "$REAL_PORT" >> "$OUT/real.log" 2>&1 &
+  if [[ $SERVE -eq 1 ]]; then
+    # The product as shipped: default configuration (its logging and access log go to stdout, here the log file).
+    taskset -c "$SERVER_CPU" dotnet "$HOST_DLL" serve --host 127.0.0.1 --port "$REAL_PORT" --health-port 0 \
+      --functions "$REAL" >> "$OUT/real.log" 2>&1 &
+  else
+    ORLEANSRPC_BENCH_DIAGNOSTICS=1 taskset -c "$SERVER_CPU" dotnet "$REAL" --port "$REAL_PORT" >> "$OUT/real.log" 2>&1 &
+  fi
   REAL_PID=$!; PIDS+=("$REAL_PID")
   wait_port "$REAL_PORT"
 }
@@ -120,7 +143,10 @@ stop_pid() {
 ensure_alive() { # ensure_alive ceiling|real
   local port pid
   if [[ $1 == ceiling ]]; then port=$CEILING_PORT; pid=$CEILING_PID; else port=$REAL_PORT; pid=$REAL_PID; fi
-  if ! timeout 15 dotnet "$LOADGEN" --port "$port" --diag allocated > /dev/null 2>&1; then
+  local probe=(--diag allocated)
+  # serve has no diagnostics group: a one-second unary run is the probe.
+  [[ $1 == real && $SERVE -eq 1 ]] && probe=(--connections 1 --inflight 1 --workload unary --duration 1 --warmup 0)
+  if ! timeout 15 dotnet "$LOADGEN" --port "$port" "${probe[@]}" > /dev/null 2>&1; then
     echo "  $1 server does not answer: restarting it" >&2
     stop_pid "$pid"
     if [[ $1 == ceiling ]]; then start_ceiling; else start_real; fi
@@ -147,6 +173,11 @@ case_args() {
   echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr), .NET $(dotnet --version)"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)')"
+  if [[ $SERVE -eq 1 ]]; then
+    echo "real server: orleansrpc serve as shipped ($HOST_DLL serve --host 127.0.0.1 --port $REAL_PORT --health-port 0 --functions $REAL), default configuration; no server allocation figures"
+  else
+    echo "real server: $REAL"
+  fi
   echo "pinning: servers on cpu $SERVER_CPU, load generator on cpu $LOAD_CPU; $REPS × ${WARMUP} s warm-up + ${DURATION} s per case and server"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/environment.txt" >&2
@@ -161,7 +192,7 @@ for rep in $(seq 1 "$REPS"); do
     # shellcheck disable=SC2086
     load "$c|ceiling" "$CEILING_PORT" $args --server-alloc true || ensure_alive ceiling
     # shellcheck disable=SC2086
-    load "$c|real" "$REAL_PORT" $args --server-alloc true || ensure_alive real
+    load "$c|real" "$REAL_PORT" $args "${REAL_ALLOC[@]}" || ensure_alive real
   done
 done
 

@@ -9,15 +9,18 @@ namespace ConformanceService;
 [RapGroup("default")]
 public sealed class DefaultFunctions(ChannelStats stats)
 {
-    /// <summary>A plain (blocking-style) function: the server runs it on the thread pool.</summary>
+    /// <summary>
+    /// A plain (blocking-style) function: the server runs it on the thread pool. Checked: Python's ints do not
+    /// wrap, so a sum outside int64 is answered with OverflowError (the mapped <see cref="OverflowException"/>), never a wrong number.
+    /// </summary>
     [RapFunction(Name = "sum_sync", Aliases = ["sum_alias"])]
-    public static long SumSync(long a, long b) => a + b;
+    public static long SumSync(long a, long b) => checked(a + b);
 
     [RapFunction(Name = "sum_async")]
     public static async Task<long> SumAsync(long a, long b, CancellationToken cancellationToken)
     {
         await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-        return a + b;
+        return checked(a + b);
     }
 
     [RapFunction(Name = "greet")]

@@ -10,5 +10,5 @@ public sealed class MathFunctions
     public static Task<long> Add(long a, long b, CancellationToken cancellationToken) => DefaultFunctions.SumAsync(a, b, cancellationToken);
 
     [RapFunction(Name = "sum_sync")]
-    public static long SumSync(long a, long b) => (a + b) * 10;
+    public static long SumSync(long a, long b) => checked((a + b) * 10);
 }

@@ -9,13 +9,13 @@ namespace Quickstart;
 public sealed class QuickstartFunctions
 {
     [RapFunction(Name = "sync_sum")]
-    public static long SyncSum(long a, long b) => a + b;
+    public static long SyncSum(long a, long b) => checked(a + b);
 
     [RapFunction(Name = "async_sum")]
     public static async Task<long> AsyncSum(long a, long b, CancellationToken cancellationToken)
     {
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false); // mock io
-        return a + b;
+        return checked(a + b);
     }
 
     [RapFunction(Name = "async_gen")]

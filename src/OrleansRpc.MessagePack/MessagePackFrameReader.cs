@@ -15,7 +15,7 @@ public static class MessagePackFrameReader
     private const int MaxHeaderBytes = 6;
     private const int StackallocDepth = 128;
 
-    private enum TokenKind : byte
+    internal enum TokenKind : byte
     {
         Scalar,
         String,
@@ -113,6 +113,7 @@ public static class MessagePackFrameReader
         long maxFrame = options.MaxFrameBytes;
         int depth = 0;
         long pendingItems = 0; // sum of the stack: each pending item needs at least one more byte
+        long elements = 0; // containers' declared items so far (MaxFrameElements)
         long pos = 0;
         while (true)
         {
@@ -144,6 +145,8 @@ public static class MessagePackFrameReader
                 CheckContainer(kind, payload, options, initialDepth + depth + 1);
                 long items = kind == TokenKind.Map ? payload * 2 : payload;
                 CheckFrame(maxFrame, end + pendingItems + items);
+                elements += items;
+                CheckElements(options, elements);
                 pos = end;
                 if (items > 0)
                 {
@@ -195,6 +198,7 @@ public static class MessagePackFrameReader
         Span<byte> scratch = stackalloc byte[MaxHeaderBytes];
         int depth = 0;
         long pendingItems = 0;
+        long elements = 0;
         while (true)
         {
             scoped ReadOnlySpan<byte> head = reader.UnreadSpan;
@@ -224,6 +228,8 @@ public static class MessagePackFrameReader
                 CheckContainer(kind, payload, options, initialDepth + depth + 1);
                 long items = kind == TokenKind.Map ? payload * 2 : payload;
                 CheckFrame(maxFrame, end + pendingItems + items);
+                elements += items;
+                CheckElements(options, elements);
                 reader.Advance(headerSize);
                 if (items > 0)
                 {
@@ -272,7 +278,7 @@ public static class MessagePackFrameReader
     /// For containers <paramref name="payload"/> is the element/entry count.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool DecodeHeader(ReadOnlySpan<byte> head, out long headerSize, out long payload, out TokenKind kind)
+    internal static bool DecodeHeader(ReadOnlySpan<byte> head, out long headerSize, out long payload, out TokenKind kind)
     {
         byte code = head[0];
         headerSize = 1;
@@ -427,7 +433,7 @@ public static class MessagePackFrameReader
         return head.Length >= 5;
     }
 
-    private static void CheckContainer(TokenKind kind, long count, MessagePackReaderOptions options, int depth)
+    internal static void CheckContainer(TokenKind kind, long count, MessagePackReaderOptions options, int depth)
     {
         if (depth > options.MaxDepth)
         {
@@ -447,7 +453,7 @@ public static class MessagePackFrameReader
         }
     }
 
-    private static void CheckPayload(TokenKind kind, long length, MessagePackReaderOptions options)
+    internal static void CheckPayload(TokenKind kind, long length, MessagePackReaderOptions options)
     {
         if (kind == TokenKind.String)
         {
@@ -463,13 +469,25 @@ public static class MessagePackFrameReader
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CheckFrame(long maxFrame, long minimumSize)
+    internal static void CheckFrame(long maxFrame, long minimumSize)
     {
         if (minimumSize > maxFrame)
         {
             ThrowFrame(maxFrame, minimumSize);
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CheckElements(MessagePackReaderOptions options, long elements)
+    {
+        if (elements > options.MaxFrameElements)
+        {
+            ThrowElements(options.MaxFrameElements, elements);
+        }
+    }
+
+    private static void ThrowElements(long maxElements, long elements) =>
+        throw new MessagePackLimitExceededException(nameof(MessagePackReaderOptions.MaxFrameElements), maxElements, elements);
 
     private static void ThrowFrame(long maxFrame, long minimumSize) =>
         throw new MessagePackLimitExceededException(nameof(MessagePackReaderOptions.MaxFrameBytes), maxFrame, minimumSize);

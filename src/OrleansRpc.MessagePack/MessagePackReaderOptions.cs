@@ -15,6 +15,13 @@ public sealed class MessagePackReaderOptions
     private readonly int _maxArrayLength = 16 * 1024 * 1024;
     private readonly int _maxMapLength = 8 * 1024 * 1024;
     private readonly long _maxFrameBytes = 100 * 1024 * 1024;
+    private readonly long _maxFrameElements = DefaultMaxFrameElements;
+
+    /// <summary>
+    /// Default <see cref="MaxFrameElements"/>: 1 Mi. A decoded element costs ~30 bytes however small its encoding (a nil
+    /// is one byte), so this keeps one frame's decoded form to a few tens of MB.
+    /// </summary>
+    public const long DefaultMaxFrameElements = 1024 * 1024;
 
     /// <summary>The safe defaults.</summary>
     public static MessagePackReaderOptions Default { get; } = new();
@@ -40,6 +47,13 @@ public sealed class MessagePackReaderOptions
 
     /// <summary>Encoded bytes of one top-level value (a frame). Default 100 MiB, the Python peer's limit.</summary>
     public long MaxFrameBytes { get => _maxFrameBytes; init => _maxFrameBytes = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxFrameBytes must be positive."); }
+
+    /// <summary>
+    /// Elements of all arrays plus keys and values of all maps in one top-level value, together. Bounds what a frame
+    /// may expand to when decoded (16 MB of nils would be 16 Mi values), checked while the frame is scanned, before
+    /// anything is decoded. Default <see cref="DefaultMaxFrameElements"/>.
+    /// </summary>
+    public long MaxFrameElements { get => _maxFrameElements; init => _maxFrameElements = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A limit cannot be negative."); }
 
     /// <summary>Reject str values that are not valid UTF-8 (default). When false, invalid sequences become U+FFFD.</summary>
     public bool ValidateUtf8 { get; init; } = true;

@@ -15,6 +15,9 @@ public sealed class RapGatewayOptions
     /// <summary>Default <see cref="MaxFrameBytes"/>: 100 MiB, the largest value the Python peer can decode.</summary>
     public const long DefaultMaxFrameBytes = 100L * 1024 * 1024;
 
+    /// <summary>Default <see cref="MaxUnsentOutputBytes"/>: 4 MiB.</summary>
+    public const long DefaultMaxUnsentOutputBytes = 4L * 1024 * 1024;
+
     /// <summary>Default <see cref="MaxInFlightCallsPerConnection"/>.</summary>
     public const int DefaultMaxInFlightCallsPerConnection = 1024;
 
@@ -37,6 +40,13 @@ public sealed class RapGatewayOptions
     /// <summary>Largest accepted frame in bytes; a bigger one closes the connection. Default 100 MiB.</summary>
     public long MaxFrameBytes { get; set; } = DefaultMaxFrameBytes;
 
+    /// <summary>
+    /// Most elements (array items plus map keys and values, all levels together) in one incoming frame; a frame with
+    /// more closes the connection as malformed input. A decoded element costs ~30 bytes however small its encoding (a
+    /// nil is one byte), so this bounds what one frame may expand to in memory. Default 1 Mi (~30 MB decoded).
+    /// </summary>
+    public long MaxFrameElements { get; set; } = OrleansRpc.MessagePack.MessagePackReaderOptions.DefaultMaxFrameElements;
+
     /// <summary>Most open connections; further ones are closed at once. 0 means unlimited (default).</summary>
     public int MaxConnections { get; set; }
 
@@ -45,6 +55,20 @@ public sealed class RapGatewayOptions
     /// gateway stops reading that connection until one finishes (back-pressure, not an error). Default 1024.
     /// </summary>
     public int MaxInFlightCallsPerConnection { get; set; } = DefaultMaxInFlightCallsPerConnection;
+
+    /// <summary>
+    /// Most answer bytes (results, errors, events, generator items, encrypted or not) one connection may have
+    /// waiting for its peer to read them. Above it the gateway stops reading that connection's requests until the
+    /// peer has read enough (TCP then pushes back on the client), so a client that sends calls and never reads the
+    /// answers holds at most about this much, plus the answers of the calls already running. Default 4 MiB.
+    /// </summary>
+    public long MaxUnsentOutputBytes { get; set; } = DefaultMaxUnsentOutputBytes;
+
+    /// <summary>
+    /// How long a connection may stay above <see cref="MaxUnsentOutputBytes"/> (its peer reading nothing, or too little
+    /// to get below it) before it is cut, with a log line saying so. Default 30 s.
+    /// </summary>
+    public TimeSpan OutputDrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the server pings a connection. rap's default is 60 s.</summary>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(60);
@@ -66,6 +90,14 @@ public sealed class RapGatewayOptions
 
     /// <summary>On shutdown, how long in-flight calls may run before their connections are closed. Default 8 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// On shutdown, how long a connection keeps reading after the stop was announced (HEAD: the <c>shutdown</c> event;
+    /// 0.5.3.8 has none): calls its client sent before it could know are still read and answered. After it the
+    /// connection reads no more, waits for its running calls (until <see cref="DrainTimeout"/>, when the rest are
+    /// answered with ServerError <c>server is stopping</c>) and closes. At most <see cref="DrainTimeout"/>. Default 1 s.
+    /// </summary>
+    public TimeSpan DrainGracePeriod { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Ping HEAD clients too (they ping on their own and do not need it). Default true.</summary>
     public bool PingHeadClients { get; set; } = true;

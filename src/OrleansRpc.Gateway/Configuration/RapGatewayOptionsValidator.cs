@@ -21,6 +21,11 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
             failures.Add($"{Prefix}{nameof(options.MaxFrameBytes)} must be 64..{RapGatewayOptions.DefaultMaxFrameBytes} (was {options.MaxFrameBytes}); the Python peer cannot decode more than 100 MiB.");
         }
 
+        if (options.MaxFrameElements is < 16 or > int.MaxValue)
+        {
+            failures.Add($"{Prefix}{nameof(options.MaxFrameElements)} must be 16..{int.MaxValue} (was {options.MaxFrameElements}).");
+        }
+
         if (options.MaxConnections < 0)
         {
             failures.Add($"{Prefix}{nameof(options.MaxConnections)} must be 0 (unlimited) or positive (was {options.MaxConnections}).");
@@ -31,6 +36,12 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
             failures.Add($"{Prefix}{nameof(options.MaxInFlightCallsPerConnection)} must be at least 1 (was {options.MaxInFlightCallsPerConnection}).");
         }
 
+        if (options.MaxUnsentOutputBytes < 64 * 1024)
+        {
+            failures.Add($"{Prefix}{nameof(options.MaxUnsentOutputBytes)} must be at least 65536 (was {options.MaxUnsentOutputBytes}).");
+        }
+
+        Positive(failures, Prefix + nameof(options.OutputDrainTimeout), options.OutputDrainTimeout);
         Positive(failures, Prefix + nameof(options.PingInterval), options.PingInterval);
         Positive(failures, Prefix + nameof(options.IdleTimeout), options.IdleTimeout);
         Positive(failures, Prefix + nameof(options.LegacySilenceThreshold), options.LegacySilenceThreshold);
@@ -42,6 +53,11 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
         if (options.DrainTimeout < TimeSpan.Zero)
         {
             failures.Add($"{Prefix}{nameof(options.DrainTimeout)} cannot be negative (was {options.DrainTimeout}).");
+        }
+
+        if (options.DrainGracePeriod < TimeSpan.Zero)
+        {
+            failures.Add($"{Prefix}{nameof(options.DrainGracePeriod)} cannot be negative (was {options.DrainGracePeriod}).");
         }
 
         foreach (var (id, secret) in options.CryptoKeys)
@@ -60,8 +76,12 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
         }
         else if (hasCert)
         {
-            FileExists(failures, Prefix + nameof(options.TlsCertificatePath), options.TlsCertificatePath!);
-            FileExists(failures, Prefix + nameof(options.TlsKeyPath), options.TlsKeyPath!);
+            bool certificateFile = FileExists(failures, Prefix + nameof(options.TlsCertificatePath), options.TlsCertificatePath!);
+            bool keyFile = FileExists(failures, Prefix + nameof(options.TlsKeyPath), options.TlsKeyPath!);
+            if (certificateFile && keyFile)
+            {
+                LoadsAsPem(failures, Prefix, options);
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -75,11 +95,33 @@ internal sealed class RapGatewayOptionsValidator : IValidateOptions<RapGatewayOp
         }
     }
 
-    private static void FileExists(List<string> failures, string key, string path)
+    // Loads the pair now: a file that is not PEM would otherwise fail Kestrel's start naming neither the key nor the file.
+    private static void LoadsAsPem(List<string> failures, string prefix, RapGatewayOptions options)
     {
+        try
+        {
+            using var certificate = RapGatewayKestrelSetup.LoadCertificate(options.TlsCertificatePath!, options.TlsKeyPath!);
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            failures.Add($"{prefix}{nameof(options.TlsCertificatePath)} '{options.TlsCertificatePath}' and {prefix}{nameof(options.TlsKeyPath)} '{options.TlsKeyPath}' are not a PEM certificate and its private key: {ex.Message}");
+        }
+    }
+
+    private static bool FileExists(List<string> failures, string key, string path)
+    {
+        if (Directory.Exists(path))
+        {
+            failures.Add($"{key}: '{path}' is a directory, not a PEM file.");
+            return false;
+        }
+
         if (!File.Exists(path))
         {
             failures.Add($"{key}: file '{path}' does not exist.");
+            return false;
         }
+
+        return true;
     }
 }

@@ -53,10 +53,6 @@ internal sealed class LargeFrameBuffer : IDisposable
         _length -= count;
     }
 
-    /// <summary>True when the buffer starts with a complete frame (used before refusing an over-long buffer).</summary>
-    public bool HasCompleteFrameAtStart(MessagePackReaderOptions options) =>
-        MessagePackFrameReader.TryReadNext(Span, options, out _) == MessagePackFrameStatus.Complete;
-
     public void Dispose()
     {
         byte[] buffer = _buffer;

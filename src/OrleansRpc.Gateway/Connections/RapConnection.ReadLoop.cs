@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
 using OrleansRpc.MessagePack;
 
 namespace OrleansRpc.Gateway.Connections;
@@ -22,11 +23,21 @@ internal sealed partial class RapConnection
         {
             while (true)
             {
+                if (IsReadingStopped)
+                {
+                    return; // draining: the grace period is over, every frame read so far has been handed on
+                }
+
                 if (InFlightCalls >= _options.MaxInFlightCallsPerConnection)
                 {
                     // Back-pressure: read nothing more until a call finishes; TCP pushes back on the client.
                     GatewayLog.ReadPaused(_logger, ConnectionId, InFlightCalls);
                     await WhenCapacityAsync().WaitAsync(stop).ConfigureAwait(false);
+                }
+
+                if (IsOutputFull && !await WhenOutputDrainedAsync(stop).ConfigureAwait(false))
+                {
+                    return; // cut: the peer did not read its answers in time
                 }
 
                 if (large is not null)
@@ -44,15 +55,16 @@ internal sealed partial class RapConnection
                 }
 
                 ReadResult result = await input.ReadAsync(stop).ConfigureAwait(false);
-                if (result.IsCanceled)
+                if (result.IsCanceled || IsReadingStopped)
                 {
+                    input.AdvanceTo(result.Buffer.Start);
                     return;
                 }
 
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 if (large is not null)
                 {
-                    // Take everything already available before scanning again (scans are not resumable).
+                    // Take everything already available before scanning on (fewer, larger scans).
                     large.Append(buffer);
                     input.AdvanceTo(buffer.End);
                     bool completed = result.IsCompleted;
@@ -63,7 +75,7 @@ internal sealed partial class RapConnection
                         completed = more.IsCompleted;
                     }
 
-                    if (large.Length > _options.MaxFrameBytes && !large.HasCompleteFrameAtStart(_readerOptions))
+                    if (large.Length > _options.MaxFrameBytes && _scanner.TryReadNext(large.Span, out _) == MessagePackFrameStatus.NeedMoreData)
                     {
                         throw new MessagePackLimitExceededException(nameof(RapGatewayOptions.MaxFrameBytes), _options.MaxFrameBytes, large.Length);
                     }
@@ -131,12 +143,14 @@ internal sealed partial class RapConnection
         }
         catch (MessagePackLimitExceededException ex)
         {
-            GatewayLog.FrameLimitExceeded(_logger, ConnectionId, ex.Message);
+            LogLevel level = ProtocolErrorLevel(out long demoted);
+            GatewayLog.FrameLimitExceeded(_logger, level, ConnectionId, ErrorOffset, ex.Limit, ex.LimitValue, ex.ActualValue, demoted);
             Close("frame over limit");
         }
         catch (MessagePackSerializationException ex)
         {
-            GatewayLog.MalformedInput(_logger, ConnectionId, ex.Message);
+            LogLevel level = ProtocolErrorLevel(out long demoted);
+            GatewayLog.MalformedInput(_logger, level, ConnectionId, ErrorOffset, ex.Message, demoted);
             Close("malformed input");
         }
         catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException)
@@ -146,7 +160,8 @@ internal sealed partial class RapConnection
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The frame handler refused a frame it could not make sense of: that client alone is dropped.
-            GatewayLog.ProtocolViolation(_logger, ConnectionId, ex.Message);
+            LogLevel level = ProtocolErrorLevel(out long demoted);
+            GatewayLog.ProtocolViolation(_logger, level, ConnectionId, _frameStart, ex.GetType().Name, ex.Message, demoted);
             Close("protocol error");
         }
         finally
@@ -163,16 +178,19 @@ internal sealed partial class RapConnection
         {
             while (!buffer.IsEmpty && !IsClosing)
             {
-                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection)
+                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection || IsOutputFull || IsReadingStopped)
                 {
                     return true;
                 }
 
-                if (MessagePackFrameReader.TryReadNext(buffer, _readerOptions, out SequencePosition end) == MessagePackFrameStatus.NeedMoreData)
+                // The scanner resumes the frame at the buffer's start where the last read left it (it is the same
+                // frame: unconsumed bytes stay in the pipe), so a frame arriving in many reads is scanned once.
+                if (_scanner.TryReadNext(buffer, out long length) == MessagePackFrameStatus.NeedMoreData)
                 {
                     return false;
                 }
 
+                SequencePosition end = buffer.GetPosition(length);
                 DispatchFrame(handler, buffer.Slice(0, end));
                 buffer = buffer.Slice(end);
             }
@@ -194,13 +212,15 @@ internal sealed partial class RapConnection
         {
             while (offset < large.Length && !IsClosing)
             {
-                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection)
+                if (InFlightCalls >= _options.MaxInFlightCallsPerConnection || IsOutputFull || IsReadingStopped)
                 {
                     return true;
                 }
 
+                // Resumes as in ProcessBuffer: the partial frame at the offset is the one the scanner has begun
+                // (Consume below moves it to the buffer's start, where the next call finds it).
                 ReadOnlySpan<byte> rest = large.Span[offset..];
-                if (MessagePackFrameReader.TryReadNext(rest, _readerOptions, out int length) == MessagePackFrameStatus.NeedMoreData)
+                if (_scanner.TryReadNext(rest, out int length) == MessagePackFrameStatus.NeedMoreData)
                 {
                     return false;
                 }
@@ -218,9 +238,43 @@ internal sealed partial class RapConnection
         }
     }
 
+    // Answers pile up when the peer sends calls and does not read: past the limit, read no more requests.
+    private bool IsOutputFull => Output.UnsentBytes >= _options.MaxUnsentOutputBytes;
+
+    /// <summary>
+    /// Waits until the peer has read enough of its answers; false when it did not within
+    /// <see cref="RapGatewayOptions.OutputDrainTimeout"/> (the connection is then cut).
+    /// </summary>
+    private async Task<bool> WhenOutputDrainedAsync(CancellationToken stop)
+    {
+        long limit = _options.MaxUnsentOutputBytes;
+        GatewayLog.ReadPausedForOutput(_logger, ConnectionId, Output.UnsentBytes, limit);
+        try
+        {
+            await Output.WhenUnsentBelowAsync(limit).WaitAsync(_options.OutputDrainTimeout, TimeProvider, stop).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            GatewayLog.OutputDrainTimeout(_logger, ConnectionId, Output.UnsentBytes, limit, _options.OutputDrainTimeout);
+            Close("peer does not read its answers");
+
+            // The writer waits on a flush the peer will never let complete: abort the transport so it ends.
+            _context.Abort(new ConnectionAbortedException("The peer did not read its answers within the output drain timeout."));
+            return false;
+        }
+    }
+
     private void DispatchFrame(IRapFrameHandler handler, in ReadOnlySequence<byte> frame)
     {
         MarkReceived();
         handler.OnFrame(frame);
+        _frameStart += frame.Length;
     }
+
+    // Where in the connection's byte stream the scanner stopped: the frame's start plus what it had examined.
+    private long ErrorOffset => _frameStart + _scanner.Consumed;
+
+    private LogLevel ProtocolErrorLevel(out long demoted) =>
+        _tracker.ProtocolErrorLog.TryTake(out demoted) ? LogLevel.Information : LogLevel.Debug;
 }

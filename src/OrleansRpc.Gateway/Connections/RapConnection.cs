@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using OrleansRpc.MessagePack;
+using OrleansRpc.Protocol.Connections;
 
 namespace OrleansRpc.Gateway.Connections;
 
@@ -12,11 +13,13 @@ namespace OrleansRpc.Gateway.Connections;
 /// </summary>
 internal sealed partial class RapConnection
 {
+    private static MessagePackReaderOptions s_lastScannerOptions = new() { MaxDepth = RapServerConnection.MaxFrameDepth };
+
     private readonly ConnectionContext _context;
     private readonly RapGatewayOptions _options;
     private readonly RapConnectionTracker _tracker;
     private readonly ILogger _logger;
-    private readonly MessagePackReaderOptions _readerOptions;
+    private readonly MessagePackFrameScanner _scanner;
     private readonly CancellationTokenSource _stopReading = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -26,7 +29,10 @@ internal sealed partial class RapConnection
     private int _inFlight;
     private int _closeRequested;
     private int _draining;
+    private int _readingStopped;
+    private readonly TaskCompletionSource _closeCalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastReceivedTimestamp;
+    private long _frameStart; // offset in the connection's byte stream of the frame being read (for error logs)
 
     public RapConnection(ConnectionContext context, RapGatewayOptions options, RapConnectionTracker tracker, TimeProvider timeProvider, ILogger logger)
     {
@@ -35,7 +41,7 @@ internal sealed partial class RapConnection
         _tracker = tracker;
         _logger = logger;
         TimeProvider = timeProvider;
-        _readerOptions = new MessagePackReaderOptions { MaxFrameBytes = options.MaxFrameBytes };
+        _scanner = new MessagePackFrameScanner(ScannerOptionsFor(options));
         Output = new RapConnectionOutput(options.MaxFrameBytes) { MoreAnswersExpected = MoreAnswersExpected };
         _lastReceivedTimestamp = timeProvider.GetTimestamp();
     }
@@ -59,6 +65,9 @@ internal sealed partial class RapConnection
 
     /// <summary>Completes when the connection has been fully torn down.</summary>
     public Task Completion => _completion.Task;
+
+    /// <summary>Bytes the frame scanner examined so far: about the bytes received, however they were split (tests).</summary>
+    internal long BytesScanned => _scanner.TotalBytesScanned;
 
     /// <summary>Calls, generators and channels currently running on this connection.</summary>
     public int InFlightCalls => Volatile.Read(ref _inFlight);
@@ -103,11 +112,14 @@ internal sealed partial class RapConnection
 
         GatewayLog.ConnectionClosing(_logger, ConnectionId, reason);
         _stopReading.Cancel();
+        _closeCalled.TrySetResult();
     }
 
     /// <summary>
-    /// Starts the graceful drain of this connection: the protocol tells the client, in-flight calls may
-    /// finish within <see cref="RapGatewayOptions.DrainTimeout"/>, then the connection is closed.
+    /// Starts the graceful drain of this connection: the protocol tells the client (HEAD), the connection keeps
+    /// reading and answering for <see cref="RapGatewayOptions.DrainGracePeriod"/>, then reads no more; calls still
+    /// running may finish within <see cref="RapGatewayOptions.DrainTimeout"/> (the protocol answers the rest with
+    /// "server is stopping"), then the connection is closed. Every call read gets an answer.
     /// </summary>
     public void BeginDrain()
     {
@@ -131,9 +143,23 @@ internal sealed partial class RapConnection
 
     private async Task DrainAsync()
     {
+        TimeSpan grace = _options.DrainGracePeriod < _options.DrainTimeout ? _options.DrainGracePeriod : _options.DrainTimeout;
         try
         {
-            using var timeout = new CancellationTokenSource(_options.DrainTimeout, TimeProvider);
+            // Keep reading: calls in transit when the stop was announced are read and answered like any other.
+            await Task.Delay(grace, TimeProvider, _closed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the connection ended on its own
+        }
+
+        StopReadingForDrain();
+        try
+        {
+            // The protocol answers calls still running at DrainTimeout and ends the connection itself; the margin
+            // lets it do so before this closes the connection.
+            using var timeout = new CancellationTokenSource(_options.DrainTimeout - grace + DrainMargin, TimeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _closed.Token);
             await WhenNoCallsAsync().WaitAsync(linked.Token).ConfigureAwait(false);
         }
@@ -143,6 +169,25 @@ internal sealed partial class RapConnection
         }
 
         Close(InFlightCalls == 0 ? "drained" : "drain timeout");
+    }
+
+    // How long after DrainTimeout the connection is closed even though the protocol did not end it.
+    private static readonly TimeSpan DrainMargin = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>True once a draining connection stopped reading (its grace period is over); it still writes answers.</summary>
+    private bool IsReadingStopped => Volatile.Read(ref _readingStopped) != 0;
+
+    private void StopReadingForDrain()
+    {
+        Interlocked.Exchange(ref _readingStopped, 1);
+        try
+        {
+            _context.Transport.Input.CancelPendingRead(); // wakes the read loop, which sees the flag and returns
+        }
+        catch (InvalidOperationException)
+        {
+            // the input is already completed: nothing is being read
+        }
     }
 
     private Task WhenNoCallsAsync()
@@ -200,6 +245,12 @@ internal sealed partial class RapConnection
             }
 
             await ReadLoopAsync(_handler).ConfigureAwait(false);
+            if (IsReadingStopped)
+            {
+                // Draining: nothing more is read, but the answers of the calls read so far are still written; the
+                // drain (or the protocol at its deadline) closes the connection.
+                await _closeCalled.Task.ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
@@ -236,6 +287,27 @@ internal sealed partial class RapConnection
             Interlocked.Exchange(ref _idleWaiter, null)?.TrySetResult();
             _completion.TrySetResult();
         }
+    }
+
+    // Shared by the connections with the same limits (the options are immutable).
+    private static MessagePackReaderOptions ScannerOptionsFor(RapGatewayOptions options)
+    {
+        MessagePackReaderOptions last = Volatile.Read(ref s_lastScannerOptions);
+        if (last.MaxFrameBytes == options.MaxFrameBytes && last.MaxFrameElements == options.MaxFrameElements && last.MaxDepth == RapServerConnection.MaxFrameDepth)
+        {
+            return last;
+        }
+
+        // Frames may nest as deep as a Python peer can write them: an argument nested deeper than the decoder's
+        // limit is the protocol's to answer (bad parameters), not a reason to drop the connection.
+        var created = new MessagePackReaderOptions
+        {
+            MaxFrameBytes = options.MaxFrameBytes,
+            MaxFrameElements = options.MaxFrameElements,
+            MaxDepth = RapServerConnection.MaxFrameDepth,
+        };
+        Volatile.Write(ref s_lastScannerOptions, created);
+        return created;
     }
 
     // The call being answered still counts while its answer is written: more than one means others are running.

@@ -38,6 +38,10 @@ internal sealed class RapConnectionOutput : IDisposable
     private ValueTask<FlushResult> _handedOffFlush;
     private RapOutputBuffer? _handedOffBatch;
     private TaskCompletionSource? _writableWaiter;
+    private TaskCompletionSource? _drainWaiter;
+    private long _drainLimit;
+    private int _inTransit; // bytes of the batch being written: handed to the transport, its flush not yet complete
+    private long _unsent; // _pending.WrittenCount + _inTransit (0 once completed): written under the lock, read without it
 
     public RapConnectionOutput(long maxFrameBytes) => _maxFrameBytes = maxFrameBytes;
 
@@ -62,6 +66,34 @@ internal sealed class RapConnectionOutput : IDisposable
             {
                 return _pending.WrittenCount;
             }
+        }
+    }
+
+    /// <summary>
+    /// Bytes accepted and not yet sent: those waiting for the writer plus the batch whose flush the transport has not
+    /// completed (the peer does not read). What the read loop bounds with <see cref="RapGatewayOptions.MaxUnsentOutputBytes"/>.
+    /// </summary>
+    /// <remarks>
+    /// Read without the lock (the read loop asks before every frame, while answers are written from other threads);
+    /// 0 once the output is completed: nothing more will be sent, so nothing is waited for.
+    /// </remarks>
+    public long UnsentBytes => Volatile.Read(ref _unsent);
+
+    /// <summary>
+    /// Completes when fewer than <paramref name="limit"/> bytes are unsent (<see cref="UnsentBytes"/>), or the output is
+    /// completed. The read loop awaits it before reading more requests from a peer that does not read its answers.
+    /// </summary>
+    public Task WhenUnsentBelowAsync(long limit)
+    {
+        lock (_lock)
+        {
+            if (_completed || _unsent < limit)
+            {
+                return Task.CompletedTask;
+            }
+
+            _drainLimit = limit;
+            return (_drainWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
     }
 
@@ -120,6 +152,7 @@ internal sealed class RapConnectionOutput : IDisposable
             frame.CopyTo(_pending.GetSpan(frame.Length));
             _pending.Advance(frame.Length);
             _framesWritten++;
+            UpdateUnsent();
             signal = ShouldSignal();
         }
 
@@ -181,6 +214,8 @@ internal sealed class RapConnectionOutput : IDisposable
             {
                 _framesWritten++;
             }
+
+            UpdateUnsent();
 
             signal = ShouldSignal();
         }
@@ -254,10 +289,13 @@ internal sealed class RapConnectionOutput : IDisposable
 
             _completed = true;
             _batchDepth = 0;
+            UpdateUnsent();
             signal = !_signaled;
             _signaled = true;
             _writableWaiter?.TrySetResult();
             _writableWaiter = null;
+            _drainWaiter?.TrySetResult();
+            _drainWaiter = null;
         }
 
         if (signal)
@@ -345,6 +383,7 @@ internal sealed class RapConnectionOutput : IDisposable
         lock (_lock)
         {
             _completed = true;
+            UpdateUnsent();
             if (!_writing)
             {
                 _pending.Release();
@@ -352,6 +391,9 @@ internal sealed class RapConnectionOutput : IDisposable
             }
         }
     }
+
+    // Under the lock, after the pending or in-transit bytes changed.
+    private void UpdateUnsent() => Volatile.Write(ref _unsent, _completed ? 0 : (long)_pending.WrittenCount + _inTransit);
 
     // Under the lock: wake the writer for a frame written outside a batch, unless it is already woken or someone writes.
     private bool ShouldSignal()
@@ -365,6 +407,7 @@ internal sealed class RapConnectionOutput : IDisposable
     private RapOutputBuffer TakePending(out TaskCompletionSource? writable)
     {
         _writing = true;
+        _inTransit = _pending.WrittenCount;
         RapOutputBuffer batch = _pending;
         _pending = _spare;
         _spare = batch;
@@ -414,9 +457,18 @@ internal sealed class RapConnectionOutput : IDisposable
     private bool EndWrite(RapOutputBuffer batch, FlushResult flush, bool wakeWriter)
     {
         bool signal;
+        TaskCompletionSource? drained = null;
         lock (_lock)
         {
             _writing = false;
+            _inTransit = 0;
+            UpdateUnsent();
+            if (_drainWaiter is not null && _pending.WrittenCount < _drainLimit)
+            {
+                drained = _drainWaiter;
+                _drainWaiter = null;
+            }
+
             batch.Reset();
             if (_pending.WrittenCount == 0)
             {
@@ -432,6 +484,7 @@ internal sealed class RapConnectionOutput : IDisposable
             signal = wakeWriter && ShouldSignalAfterWrite();
         }
 
+        drained?.TrySetResult();
         if (signal)
         {
             _signal.Set();

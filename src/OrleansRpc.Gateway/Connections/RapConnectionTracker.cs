@@ -12,6 +12,9 @@ internal sealed class RapConnectionTracker
     private int _count;
     private int _draining;
 
+    /// <summary>The budget of Information lines about clients' protocol errors, shared by all connections.</summary>
+    public ProtocolErrorLogLimiter ProtocolErrorLog { get; } = new(TimeProvider.System);
+
     /// <summary>Open connections.</summary>
     public int Count => Volatile.Read(ref _count);
 

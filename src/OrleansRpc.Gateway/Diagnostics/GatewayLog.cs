@@ -17,11 +17,13 @@ internal static partial class GatewayLog
     [LoggerMessage(4, LogLevel.Information, "Closing connection {ConnectionId}: {Reason}.", EventName = "ConnectionClosing")]
     public static partial void ConnectionClosing(ILogger logger, string connectionId, string reason);
 
-    [LoggerMessage(5, LogLevel.Warning, "Connection {ConnectionId} sent malformed input and is closed: {Detail}", EventName = "MalformedInput")]
-    public static partial void MalformedInput(ILogger logger, string connectionId, string detail);
+    // Structural protocol errors (5, 6, 17) are the client's fault, not the server's: Information, rate limited by
+    // ProtocolErrorLogLimiter (the rest at Debug), each saying what was wrong and where.
+    [LoggerMessage(EventId = 5, Message = "Connection {ConnectionId} sent malformed input at byte {Offset} and is closed: {Detail} ({Demoted} similar lines before went to Debug)", EventName = "MalformedInput")]
+    public static partial void MalformedInput(ILogger logger, LogLevel level, string connectionId, long offset, string detail, long demoted);
 
-    [LoggerMessage(6, LogLevel.Warning, "Connection {ConnectionId} sent a frame over the limit and is closed: {Detail}", EventName = "FrameLimitExceeded")]
-    public static partial void FrameLimitExceeded(ILogger logger, string connectionId, string detail);
+    [LoggerMessage(EventId = 6, Message = "Connection {ConnectionId} sent a frame over a limit at byte {Offset} and is closed: {Limit} is {LimitValue}, the frame declared {ActualValue} ({Demoted} similar lines before went to Debug)", EventName = "FrameLimitExceeded")]
+    public static partial void FrameLimitExceeded(ILogger logger, LogLevel level, string connectionId, long offset, string limit, long limitValue, long actualValue, long demoted);
 
     [LoggerMessage(7, LogLevel.Debug, "Connection {ConnectionId} ended in the middle of a frame ({Bytes} bytes left).", EventName = "TruncatedFrame")]
     public static partial void TruncatedFrame(ILogger logger, string connectionId, long bytes);
@@ -53,9 +55,11 @@ internal static partial class GatewayLog
     [LoggerMessage(16, LogLevel.Information, "rap gateway stopped.", EventName = "Stopped")]
     public static partial void Stopped(ILogger logger);
 
-    [LoggerMessage(17, LogLevel.Warning, "Connection {ConnectionId} sent a frame that was rejected: {Detail}", EventName = "ProtocolViolation")]
-    public static partial void ProtocolViolation(ILogger logger, string connectionId, string detail);
+    [LoggerMessage(EventId = 17, Message = "Connection {ConnectionId} sent a frame at byte {Offset} that was rejected: {Kind}: {Detail} ({Demoted} similar lines before went to Debug)", EventName = "ProtocolViolation")]
+    public static partial void ProtocolViolation(ILogger logger, LogLevel level, string connectionId, long offset, string kind, string detail, long demoted);
 
+    // Reason includes the state machine's CloseDetail (kind, byte offset, limit) for a structural protocol error. Debug:
+    // a connection logs one as it ends, and Information already has the ConnectionClosing line.
     [LoggerMessage(18, LogLevel.Debug, "Connection {ConnectionId}: the protocol ended the connection ({Reason}).", EventName = "ProtocolClosed")]
     public static partial void ProtocolClosed(ILogger logger, string connectionId, string reason);
 
@@ -64,4 +68,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(20, LogLevel.Error, "Connection {ConnectionId}: ending channel {Token} failed.", EventName = "ChannelEndFailed")]
     public static partial void ChannelEndFailed(ILogger logger, string connectionId, long token, Exception exception);
+
+    [LoggerMessage(21, LogLevel.Debug, "Connection {ConnectionId} paused reading: {Unsent} bytes of answers unsent (limit {Limit}); the peer is not reading.", EventName = "ReadPausedForOutput")]
+    public static partial void ReadPausedForOutput(ILogger logger, string connectionId, long unsent, long limit);
+
+    [LoggerMessage(22, LogLevel.Warning, "Connection {ConnectionId} is cut: its peer did not read its answers ({Unsent} bytes unsent, limit {Limit}) for {Timeout}.", EventName = "OutputDrainTimeout")]
+    public static partial void OutputDrainTimeout(ILogger logger, string connectionId, long unsent, long limit, TimeSpan timeout);
 }

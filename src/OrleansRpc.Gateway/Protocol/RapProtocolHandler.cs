@@ -99,7 +99,7 @@ internal sealed partial class RapProtocolHandler : IRapFrameHandler, IRapConnect
         t_callbackDepth++;
         try
         {
-            GatewayLog.ProtocolClosed(_logger, _connection.ConnectionId, reason.ToString());
+            GatewayLog.ProtocolClosed(_logger, _connection.ConnectionId, connection.CloseDetail is { } detail ? $"{reason}: {detail}" : reason.ToString());
             AbortAll();
         }
         finally

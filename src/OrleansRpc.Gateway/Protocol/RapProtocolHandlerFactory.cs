@@ -50,6 +50,7 @@ internal sealed class RapProtocolHandlerFactory : IRapFrameHandlerFactory
             IdleTimeout = _options.IdleTimeout,
             LegacySilenceThreshold = _options.LegacySilenceThreshold,
             MaxFrameBytes = _options.MaxFrameBytes,
+            MaxFrameElements = _options.MaxFrameElements,
             MaxInFlightCalls = Math.Max(4096, _options.MaxInFlightCallsPerConnection),
             CryptoTimeWindow = _timeWindow,
         };

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OrleansRpc.Hosting;
@@ -96,6 +97,16 @@ internal static class ServeCommand
 
         await using (app.ConfigureAwait(false))
         {
+            IReadOnlyList<ListenerCheck.Listener> listeners = ListenerCheck.Listeners(app.Services);
+            foreach (ListenerCheck.Listener listener in listeners)
+            {
+                if (ListenerCheck.Check(listener) is { } problem)
+                {
+                    await error.WriteLineAsync($"orleansrpc serve: failed to start: {problem}").ConfigureAwait(false);
+                    return ExitCodes.RuntimeFailure;
+                }
+            }
+
             try
             {
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -109,6 +120,11 @@ internal static class ServeCommand
             {
                 return ExitCodes.Success;
             }
+            catch (Exception ex) when (ListenerCheck.DescribeStartFailure(ex, listeners) is { } bindFailure)
+            {
+                await error.WriteLineAsync($"orleansrpc serve: failed to start: {bindFailure}").ConfigureAwait(false);
+                return ExitCodes.RuntimeFailure;
+            }
             catch (Exception ex)
             {
                 return await StartFailedAsync(error, ex).ConfigureAwait(false);
@@ -119,6 +135,9 @@ internal static class ServeCommand
             return ExitCodes.Success;
         }
     }
+
+    /// <summary>The generic host's own log category.</summary>
+    internal const string HostLogCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
     internal static WebApplication Build(ServeSettings settings)
     {
@@ -144,6 +163,10 @@ internal static class ServeCommand
         // The slim builder fixes the simple console formatter; let Logging:Console:FormatterName (e.g. "json"
         // in containers) choose.
         builder.Services.Configure<ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console"));
+
+        // A start failure is printed as one line by RunAsync; the host would also log it at Error with a stack trace
+        // ("Hosting failed to start"). Critical still shows a background service that stops the host at run time.
+        builder.Logging.AddFilter(HostLogCategory, LogLevel.Critical);
 
         builder.UseOrleansRpc(rpc =>
         {

@@ -1,3 +1,4 @@
+using OrleansRpc.MessagePack;
 using OrleansRpc.Protocol.Crypto;
 
 namespace OrleansRpc.Protocol.Connections;
@@ -37,6 +38,13 @@ public sealed class RapConnectionOptions
 
     /// <summary>Largest accepted incoming frame; larger ones close the connection (§1.5). The Python peer's own limit is 100 MiB.</summary>
     public long MaxFrameBytes { get; set; } = 100 * 1024 * 1024;
+
+    /// <summary>
+    /// Most elements (array items plus map keys and values, all levels together) in one incoming frame; a frame with
+    /// more is malformed input and closes the connection. Bounds what one frame may expand to when decoded (~30 bytes
+    /// per element, however small its encoding). Default <see cref="MessagePackReaderOptions.DefaultMaxFrameElements"/> (1 Mi).
+    /// </summary>
+    public long MaxFrameElements { get; set; } = MessagePackReaderOptions.DefaultMaxFrameElements;
 
     /// <summary>Check every incoming body for map keys that are not str/bin (a Python peer cannot produce or read them).</summary>
     public bool ValidateBodies { get; set; } = true;
@@ -79,6 +87,11 @@ public sealed class RapConnectionOptions
         if (MaxFrameBytes < 64)
         {
             throw new ArgumentException("MaxFrameBytes is too small.", nameof(MaxFrameBytes));
+        }
+
+        if (MaxFrameElements < 1)
+        {
+            throw new ArgumentException("MaxFrameElements must be at least 1.", nameof(MaxFrameElements));
         }
 
         ArgumentException.ThrowIfNullOrEmpty(ServerUserAgent);

@@ -58,7 +58,6 @@ public sealed partial class RapServerConnection
 
             done = true;
             ReturnCall(call);
-            AfterAnswer();
         }
 
         SignalOutput();
@@ -122,7 +121,6 @@ public sealed partial class RapServerConnection
             }
 
             ReturnCall(call);
-            AfterAnswer();
         }
 
         SignalOutput();
@@ -172,7 +170,6 @@ public sealed partial class RapServerConnection
             }
 
             ReturnCall(call);
-            AfterAnswer();
         }
 
         SignalOutput();
@@ -229,7 +226,6 @@ public sealed partial class RapServerConnection
                 writer.Flush();
                 WriteLegacyAnswer(call, RapStatusCodes.Ok, _scratch.WrittenSpan, call.Key);
                 ReturnCall(call);
-                AfterAnswer();
                 started = false;
             }
             else
@@ -271,7 +267,6 @@ public sealed partial class RapServerConnection
             writer.Flush();
             WriteLegacyAnswer(call, RapStatusCodes.LegacyGeneratorEnd, _scratch.WrittenSpan, null);
             ReturnCall(call);
-            AfterAnswer();
         }
 
         SignalOutput();

@@ -12,9 +12,30 @@ public sealed partial class RapServerConnection
     private void HandleHeadFrame(ReadOnlySequence<byte> bytes)
     {
         var status = RapFrameDecoder.TryDecode(bytes, RapVersion.Head, _readerOptions, _options.ValidateBodies, HeaderCache, out var frame);
+        if (status == RapDecodeStatus.BodyTooDeep && frame.MessageType == HeadMessageType.Message)
+        {
+            // Legal msgpack nested deeper than arguments are decoded: that call's bad parameters, not a broken stream.
+            WriteHeadString(HeadMessageType.Message, frame.Id, RapStatusCodes.ToWire(RapErrorKind.ParseError, RapVersion.Head), RapErrorMessages.ArgumentTooDeep);
+            return;
+        }
+
+        if (status == RapDecodeStatus.BodyTooDeep && frame.MessageType == HeadMessageType.Channel
+            && frame.Header.ChannelLifeCycle == RapChannelLifeCycle.Message && HeadChannels.TryGetValue(frame.Id, out var deepChannel))
+        {
+            // A channel message (a generator's parameters) nested too deeply: that channel's bad parameters. It ends
+            // as FailChannel ends one (ParseError, then DROP); the application hears of it as of a drop; the
+            // connection goes on.
+            RemoveChannel(deepChannel.Token, out _);
+            WriteChannelStatus(deepChannel, RapStatusCodes.ToWire(RapErrorKind.ParseError, RapVersion.Head), RapErrorMessages.ArgumentTooDeep);
+            WriteChannelDrop(deepChannel);
+            _handler.OnChannelClosed(this, deepChannel.Token, RapChannelCloseReason.ClientDrop);
+            return;
+        }
+
         if (status != RapDecodeStatus.Ok)
         {
             // §2.14: every structural error is answered with CLOSE "protocol error"; undecodable input just closes.
+            SetDecodeFailure(RapVersion.Head, status);
             CloseWithEvent(RapErrorMessages.ProtocolErrorClose,
                 status is RapDecodeStatus.Malformed or RapDecodeStatus.InvalidBody ? RapConnectionCloseReason.MalformedInput : RapConnectionCloseReason.ProtocolError);
             return;
@@ -35,6 +56,7 @@ public sealed partial class RapServerConnection
                 // The client's answer to our ping (liveness already refreshed); anything else is ignored (§2.7 g).
                 break;
             default:
+                SetDecodeFailure(RapVersion.Head, RapDecodeStatus.Ok, frame.MessageType);
                 CloseWithEvent(RapErrorMessages.IllegalRequest, RapConnectionCloseReason.IllegalRequest);
                 break;
         }
@@ -322,6 +344,11 @@ public sealed partial class RapServerConnection
             return RapErrorMessages.DecryptBodyError;
         }
 
+        if (!WithinLimits(content.Body))
+        {
+            return RapErrorMessages.DecryptedBodyOverLimit;
+        }
+
         var now = _time.GetUtcNow();
         var window = _options.CryptoTimeWindow ?? MaxAgeCryptoTimeWindow.Instance;
         if (content.Timestamp is not { } timestamp || !window.IsAcceptable(timestamp, now, _options.CryptoMaxAge))
@@ -336,6 +363,20 @@ public sealed partial class RapServerConnection
 
         plain = content.Body;
         return null;
+    }
+
+    // The decrypted body was never scanned as a frame: hold it to the same limits (elements, depth), or a JSON array of
+    // nulls (5 bytes each) inside an envelope would decode past MaxFrameElements.
+    private bool WithinLimits(byte[] body)
+    {
+        try
+        {
+            return MessagePackFrameReader.TryReadNext(body, _readerOptions, out _) == MessagePackFrameStatus.Complete;
+        }
+        catch (MessagePackSerializationException)
+        {
+            return false;
+        }
     }
 
     private static MessagePackType FirstType(in ReadOnlySequence<byte> body)

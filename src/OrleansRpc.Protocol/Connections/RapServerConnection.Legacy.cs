@@ -14,8 +14,18 @@ public sealed partial class RapServerConnection
     private void HandleLegacyFrame(ReadOnlySequence<byte> bytes)
     {
         var status = RapFrameDecoder.TryDecode(bytes, RapVersion.V0538, _readerOptions, _options.ValidateBodies, HeaderCache, out var frame);
+        if (status == RapDecodeStatus.BodyTooDeep && frame.MessageType == LegacyMessageType.MessageRequest)
+        {
+            // As in HEAD: the call is answered with ParseError and the connection goes on.
+            WriteLegacyStatus(LegacyMessageType.MessageResponse, frame.Id, frame.Group!, frame.FunctionName!, frame.Header,
+                RapStatusCodes.ToWire(RapErrorKind.ParseError, RapVersion.V0538), RapErrorMessages.ArgumentTooDeep);
+            return;
+        }
+
         if (status != RapDecodeStatus.Ok)
         {
+            SetDecodeFailure(RapVersion.V0538, status);
+
             // §3.14: not a 6-array, header not a map (rap's answer to that kills the client, §7 #12) ... → close.
             CloseWithEvent(RapErrorMessages.ProtocolErrorClose,
                 status is RapDecodeStatus.Malformed or RapDecodeStatus.InvalidBody ? RapConnectionCloseReason.MalformedInput : RapConnectionCloseReason.ProtocolError);

@@ -27,8 +27,17 @@ public sealed partial class RapServerConnection
     // Shared by the connections without crypto keys (never written).
     private static readonly Dictionary<string, RapCryptoKey> s_noKeys = new(StringComparer.Ordinal);
 
-    // Reader limits depend only on MaxFrameBytes: connections with the same limit share one (immutable) instance.
+    /// <summary>
+    /// How deep a frame may nest before it is refused as malformed (and the connection closed). Python's msgpack packer
+    /// refuses to nest deeper than 511 levels, so no rap client sends more; a frame within this depth whose body nests
+    /// deeper than values are decoded (<see cref="MessagePackReaderOptions.MaxDepth"/>, 64) is a call with bad
+    /// parameters, answered with ParseError (HEAD 1002, v0.5.3.8 504), and the connection stays open.
+    /// </summary>
+    public const int MaxFrameDepth = 512;
+
+    // Reader limits depend only on the frame limits: connections with the same limits share one (immutable) instance.
     private static MessagePackReaderOptions s_lastReaderOptions = new();
+    private static MessagePackReaderOptions s_lastScanOptions = new() { MaxDepth = MaxFrameDepth };
 
     private readonly Lock _sync = new();
     private readonly IRapConnectionHandler _handler;
@@ -36,6 +45,7 @@ public sealed partial class RapServerConnection
     private readonly TimeProvider _time;
     private INonceStore? _nonces;
     private readonly MessagePackReaderOptions _readerOptions;
+    private readonly MessagePackReaderOptions _scanOptions;
     private readonly Dictionary<string, RapCryptoKey> _keys = s_noKeys;
     // Rented on the first frame written and returned when drained: idle connections hold no output buffer.
     private readonly RapOutputBuffer _output = new(1024);
@@ -64,6 +74,8 @@ public sealed partial class RapServerConnection
     private RapCryptoKey? _headKey;
     private volatile RapClientDeclaration? _clientDeclaration;
     private bool _outputSignal;
+    private long _receivedBytes; // bytes of complete frames received so far (offsets in CloseDetail)
+    private long _frameStart; // offset of the frame being handled
     private RapHeaderCache? _headerCache;
 
     /// <summary>Creates the state machine of one accepted connection.</summary>
@@ -90,7 +102,8 @@ public sealed partial class RapServerConnection
         _time = timeProvider;
         Peer = peer;
         _nonces = nonceStore; // the private in-memory store is created when an envelope first arrives
-        _readerOptions = ReaderOptionsFor(options.MaxFrameBytes);
+        _readerOptions = ReaderOptionsFor(ref s_lastReaderOptions, options.MaxFrameBytes, options.MaxFrameElements, MessagePackReaderOptions.Default.MaxDepth);
+        _scanOptions = ReaderOptionsFor(ref s_lastScanOptions, options.MaxFrameBytes, options.MaxFrameElements, MaxFrameDepth);
         if (cryptoKeys is { Count: > 0 })
         {
             _keys = new Dictionary<string, RapCryptoKey>(StringComparer.Ordinal);
@@ -130,6 +143,13 @@ public sealed partial class RapServerConnection
 
     /// <summary>Whether the connection has ended; send the remaining output, then close the transport.</summary>
     public bool IsClosed { get; private set; }
+
+    /// <summary>
+    /// What was wrong when the connection ended for a structural protocol error (the kind, the frame's byte offset in
+    /// the stream, and the limit or value concerned), for the transport's log: <see cref="CloseReason"/> alone says only
+    /// "protocol error". <see langword="null"/> otherwise.
+    /// </summary>
+    public string? CloseDetail { get; private set; }
 
     /// <summary>Why it ended, once <see cref="IsClosed"/>.</summary>
     public RapConnectionCloseReason? CloseReason { get; private set; }
@@ -241,11 +261,14 @@ public sealed partial class RapServerConnection
                 SequencePosition end;
                 try
                 {
-                    status = MessagePackFrameReader.TryReadNext(remaining, _readerOptions, out end);
+                    status = MessagePackFrameReader.TryReadNext(remaining, _scanOptions, out end);
                 }
-                catch (MessagePackSerializationException)
+                catch (MessagePackSerializationException ex)
                 {
                     // Undecodable bytes or a frame over the limit: there is no way to resynchronise (§2.14, §3.14).
+                    CloseDetail = ex is MessagePackLimitExceededException limit
+                        ? $"frame at byte {_receivedBytes}: {limit.Limit} is {limit.LimitValue}, the frame declared {limit.ActualValue}"
+                        : $"frame at byte {_receivedBytes}: {ex.Message}";
                     CloseWithProtocolErrorIfKnown(RapConnectionCloseReason.MalformedInput);
                     break;
                 }
@@ -258,6 +281,8 @@ public sealed partial class RapServerConnection
                 var frame = remaining.Slice(0, end);
                 remaining = remaining.Slice(end);
                 consumed = end;
+                _frameStart = _receivedBytes;
+                _receivedBytes += frame.Length;
                 HandleFrame(frame, now);
             }
 
@@ -322,6 +347,8 @@ public sealed partial class RapServerConnection
 
             if (_draining && now >= _drainDeadline)
             {
+                // Every call read and not answered yet gets an answer before the connection ends.
+                FailCallsForShutdown();
                 Terminate(RapConnectionCloseReason.Shutdown);
                 return;
             }
@@ -386,10 +413,12 @@ public sealed partial class RapServerConnection
     }
 
     /// <summary>
-    /// Graceful shutdown. HEAD: sends <c>shutdown {"close_timeout": n}</c> (n = whole seconds − 1, as rap), keeps serving
-    /// in-flight calls and lets the client close; closes anyway after <paramref name="closeTimeout"/>. v0.5.3.8 has no
-    /// notice: in-flight calls are answered, then the connection closes (at the latest after <paramref name="closeTimeout"/>).
-    /// An undetected connection closes at once.
+    /// Graceful shutdown. HEAD: sends <c>shutdown {"close_timeout": n}</c> (n = whole seconds − 1, as rap); v0.5.3.8 has
+    /// no notice. Both keep serving: calls received from now on are still run and answered, and the transport decides
+    /// when to stop reading and close (the gateway: after its grace period, once no call runs). At
+    /// <paramref name="closeTimeout"/> every call still running is answered with ServerError <c>server is stopping</c>
+    /// and the connection ends. (Closing a 0.5.3.8 connection when its last answer was written lost the calls its client
+    /// had already sent.)
     /// </summary>
     public void Shutdown(TimeSpan closeTimeout)
     {
@@ -400,18 +429,13 @@ public sealed partial class RapServerConnection
                 return;
             }
 
-            if (Version is null || (Version == RapVersion.V0538 && _calls.Count == 0))
+            // Even an idle connection keeps going: calls the client sent before it could know are still read and
+            // answered; the transport decides when to stop reading and close (the gateway's grace period).
+            _draining = true;
+            _drainDeadline = Now() + closeTimeout.Ticks;
+            if (Version == RapVersion.Head)
             {
-                Terminate(RapConnectionCloseReason.Shutdown);
-            }
-            else
-            {
-                _draining = true;
-                _drainDeadline = Now() + closeTimeout.Ticks;
-                if (Version == RapVersion.Head)
-                {
-                    WriteHeadShutdown(Math.Max(0, (long)closeTimeout.TotalSeconds - 1));
-                }
+                WriteHeadShutdown(Math.Max(0, (long)closeTimeout.TotalSeconds - 1));
             }
         }
 
@@ -525,6 +549,26 @@ public sealed partial class RapServerConnection
         }
     }
 
+    // The CloseDetail of a frame the decoder refused.
+    private void SetDecodeFailure(RapVersion version, RapDecodeStatus status, int messageType = 0) => CloseDetail = status switch
+    {
+        RapDecodeStatus.Ok => $"{(version == RapVersion.Head ? "HEAD" : "0.5.3.8")} frame at byte {_frameStart}: message type {messageType} is not a request",
+        _ => $"{(version == RapVersion.Head ? "HEAD" : "0.5.3.8")} frame at byte {_frameStart}: {status} ({DecodeStatusText(status)})",
+    };
+
+    private static string DecodeStatusText(RapDecodeStatus status) => status switch
+    {
+        RapDecodeStatus.NotArray => "not an array",
+        RapDecodeStatus.WrongLength => "an array of the wrong length",
+        RapDecodeStatus.InvalidMessageType => "the type is not an int",
+        RapDecodeStatus.InvalidId => "the id is not a signed 64-bit int",
+        RapDecodeStatus.InvalidAddress => "group or function name is not a str",
+        RapDecodeStatus.InvalidHeader => "the header is not a map with str keys",
+        RapDecodeStatus.InvalidBody => "a map key in the body is not str or bin",
+        RapDecodeStatus.BodyTooDeep => "the body nests too deeply",
+        _ => "undecodable msgpack",
+    };
+
     private void CloseWithEvent(string reason, RapConnectionCloseReason closeReason)
     {
         if (IsClosed)
@@ -580,16 +624,16 @@ public sealed partial class RapServerConnection
 
     private INonceStore Nonces => _nonces ??= new InMemoryNonceStore();
 
-    private static MessagePackReaderOptions ReaderOptionsFor(long maxFrameBytes)
+    private static MessagePackReaderOptions ReaderOptionsFor(ref MessagePackReaderOptions cache, long maxFrameBytes, long maxFrameElements, int maxDepth)
     {
-        var last = Volatile.Read(ref s_lastReaderOptions);
-        if (last.MaxFrameBytes == maxFrameBytes)
+        var last = Volatile.Read(ref cache);
+        if (last.MaxFrameBytes == maxFrameBytes && last.MaxFrameElements == maxFrameElements && last.MaxDepth == maxDepth)
         {
             return last;
         }
 
-        var created = new MessagePackReaderOptions { MaxFrameBytes = maxFrameBytes };
-        Volatile.Write(ref s_lastReaderOptions, created);
+        var created = new MessagePackReaderOptions { MaxFrameBytes = maxFrameBytes, MaxFrameElements = maxFrameElements, MaxDepth = maxDepth };
+        Volatile.Write(ref cache, created);
         return created;
     }
 
@@ -644,11 +688,18 @@ public sealed partial class RapServerConnection
         return true;
     }
 
-    private void AfterAnswer()
+    /// <summary>Answers every call still running with ServerError "server is stopping" (the drain deadline passed).</summary>
+    private void FailCallsForShutdown()
     {
-        if (_draining && Version == RapVersion.V0538 && _calls.Count == 0)
+        if (_calls.Count == 0 || Version is not { } version)
         {
-            Terminate(RapConnectionCloseReason.Shutdown);
+            return;
+        }
+
+        int status = RapStatusCodes.ToWire(RapErrorKind.ServerError, version);
+        foreach (var token in _calls.Keys.ToArray())
+        {
+            FailCallWithStatus(token, status, RapErrorMessages.ServerStopping);
         }
     }
 

@@ -80,7 +80,9 @@ public static class RapCryptoEnvelope
                 {
                     case "body":
                     {
-                        var output = new ArrayBufferWriter<byte>();
+                        // The body is most of the plaintext and its msgpack is no longer than its JSON but for a few
+                        // header bytes: sized once, it is not grown (and copied) by doubling.
+                        var output = new ArrayBufferWriter<byte>(plaintext.Length + 64);
                         var writer = new MessagePackWriter(output);
                         RapJson.WriteMessagePack(ref json, ref writer);
                         writer.Flush();

@@ -126,12 +126,13 @@ public static class RapJson
                 WriteNumber(ref json, ref writer);
                 break;
             case JsonTokenType.String:
-                writer.Write(json.GetString());
+                WriteString(ref json, ref writer);
                 break;
             case JsonTokenType.StartArray:
             {
-                // msgpack needs the count first: buffer the elements.
-                var items = new ArrayBufferWriter<byte>();
+                // msgpack needs the count first: buffer the elements (in a pooled buffer: a large body is copied
+                // up once per level, and fresh buffers grown by doubling allocated ~3 times its size at each).
+                using var items = new PooledBufferWriter(256);
                 var inner = new MessagePackWriter(items);
                 var count = 0;
                 while (json.Read() && json.TokenType != JsonTokenType.EndArray)
@@ -148,12 +149,12 @@ public static class RapJson
 
             case JsonTokenType.StartObject:
             {
-                var items = new ArrayBufferWriter<byte>();
+                using var items = new PooledBufferWriter(256);
                 var inner = new MessagePackWriter(items);
                 var count = 0;
                 while (json.Read() && json.TokenType != JsonTokenType.EndObject)
                 {
-                    inner.Write(json.GetString());
+                    WriteString(ref json, ref inner);
                     json.Read();
                     WriteMessagePack(ref json, ref inner);
                     count++;
@@ -168,6 +169,19 @@ public static class RapJson
             default:
                 throw new JsonException("Unexpected JSON token " + json.TokenType + ".");
         }
+    }
+
+    // A JSON string without escapes is already the UTF-8 of a msgpack str: copy it as is instead of going through a
+    // .NET string (twice its size, then encoded back): opening an envelope holding a 20 MB string allocated 208 MiB.
+    private static void WriteString(ref Utf8JsonReader json, ref MessagePackWriter writer)
+    {
+        if (!json.ValueIsEscaped && !json.HasValueSequence && System.Text.Unicode.Utf8.IsValid(json.ValueSpan))
+        {
+            writer.WriteString(json.ValueSpan);
+            return;
+        }
+
+        writer.Write(json.GetString());
     }
 
     /// <summary>Converts JSON text to msgpack bytes (throws <see cref="JsonException"/> on invalid JSON).</summary>

@@ -20,9 +20,18 @@ public static class RapErrorMessages
     public const string KeepAliveTimeout = "keep alive timeout";
     public const string CryptoKeyError = "key error";
     public const string DecryptBodyError = "decrypt body error";
+
+    /// <summary>Ours (CryptoError): a decrypted body over the frame limits (elements, nesting) that plain frames have.</summary>
+    public const string DecryptedBodyOverLimit = "decrypt body error: the body is over the server's limits";
     public const string CryptoTimestampError = "Parse error. timeout param error";
     public const string CryptoNonceError = "Parse error. nonce param error";
     public const string LegacyCryptoIdError = "crypto id error";
+
+    /// <summary>Ours: the answer (ServerError) of a call still running when the server's drain timeout ended.</summary>
+    public const string ServerStopping = "server is stopping";
+
+    /// <summary>Ours: a call whose parameters nest deeper than the server decodes (ParseError, the connection stays open).</summary>
+    public const string ArgumentTooDeep = "Parse error. param nested too deeply";
 
     /// <summary>Ours: a HEAD 101 without <c>target</c> (rap sends nothing, §7 #6).</summary>
     public const string MissingTarget = "Protocol error. request has no target";

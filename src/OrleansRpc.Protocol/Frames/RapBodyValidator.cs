@@ -12,7 +12,7 @@ internal static class RapBodyValidator
     {
         if (depth > reader.Options.MaxDepth)
         {
-            throw new MessagePackSerializationException("The body is nested too deeply.");
+            throw new MessagePackLimitExceededException(nameof(MessagePackReaderOptions.MaxDepth), reader.Options.MaxDepth, depth);
         }
 
         switch (reader.NextMessagePackType)

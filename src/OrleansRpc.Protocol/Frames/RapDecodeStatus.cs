@@ -27,6 +27,13 @@ public enum RapDecodeStatus
     /// <summary>Somewhere in the body a map has a key that is not str or bin (Python peers cannot decode it, §1.4).</summary>
     InvalidBody,
 
+    /// <summary>
+    /// The frame is well formed but its body nests deeper than the reader's <see cref="MessagePack.MessagePackReaderOptions.MaxDepth"/>:
+    /// a call with bad parameters, not bad input. The frame's type, id, header (and v0.5.3.8 address) are set; its body
+    /// is the rest of the frame, undecoded.
+    /// </summary>
+    BodyTooDeep,
+
     /// <summary>Not decodable as msgpack (0xc1, bad UTF-8, a limit exceeded ...).</summary>
     Malformed,
 }

@@ -85,16 +85,29 @@ public static class RapFrameDecoder
             }
 
             var bodyStart = reader.Position;
-            if (validateBody)
+            try
             {
-                if (!RapBodyValidator.TrySkipValidated(ref reader))
+                if (validateBody)
                 {
-                    return RapDecodeStatus.InvalidBody;
+                    if (!RapBodyValidator.TrySkipValidated(ref reader))
+                    {
+                        return RapDecodeStatus.InvalidBody;
+                    }
+                }
+                else
+                {
+                    reader.Skip();
                 }
             }
-            else
+            catch (MessagePackLimitExceededException ex) when (ex.Limit == nameof(MessagePackReaderOptions.MaxDepth))
             {
-                reader.Skip();
+                // The frame itself is complete (it was found within the frame depth): only the body nests deeper than
+                // values are decoded. That is the caller's bad parameter, answered for that request alone.
+                var rest = frameBytes.Slice(bodyStart);
+                frame = version == RapVersion.Head
+                    ? new RapFrame(messageType, id, header, rest)
+                    : new RapFrame(messageType, id, group!, name!, header, rest);
+                return RapDecodeStatus.BodyTooDeep;
             }
 
             var body = frameBytes.Slice(bodyStart, reader.Position);

@@ -33,6 +33,51 @@ public sealed class RapConnectionOutputTests
     }
 
     [Fact]
+    public async Task Unsent_bytes_count_what_the_peer_has_not_taken_and_a_waiter_wakes_when_it_drains()
+    {
+        // A pipe that pushes back above 64 bytes: the peer reads nothing until told to.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 64, resumeWriterThreshold: 32, useSynchronizationContext: false));
+        using var output = new RapConnectionOutput(1024);
+        Task writer = output.RunAsync(pipe.Writer, CancellationToken.None);
+
+        output.Write(new byte[100]); // handed to the transport, whose flush does not complete
+        output.Write(new byte[50]); // waits behind it
+        await UntilAsync(() => output.UnsentBytes == 150);
+        Task drained = output.WhenUnsentBelowAsync(100);
+        Assert.False(drained.IsCompleted);
+
+        // The peer reads the first batch: the writer moves the second; 50 unsent bytes are below the limit.
+        ReadResult read = await pipe.Reader.ReadAsync();
+        pipe.Reader.AdvanceTo(read.Buffer.End);
+        await drained.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(output.UnsentBytes < 100);
+
+        // Completed (e.g. the peer is gone): nothing more will be sent, so nothing is unsent or waited for.
+        output.Write(new byte[200]);
+        output.Complete();
+        Assert.Equal(0, output.UnsentBytes);
+        Assert.True(output.WhenUnsentBelowAsync(1).IsCompleted);
+        while (!writer.IsCompleted)
+        {
+            if (pipe.Reader.TryRead(out ReadResult more))
+            {
+                pipe.Reader.AdvanceTo(more.Buffer.End);
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+    }
+
+    [Fact]
     public async Task A_batch_is_flushed_once_by_the_caller_of_EndBatch_without_the_writer_loop()
     {
         var pipe = new Pipe();

@@ -69,7 +69,20 @@ public sealed class ReadmeExamplesTests
         using var capture = HostCapture.Begin();
         Task program = Task.Run(() => (Task)main.Invoke(null, [Array.Empty<string>()])!);
         IHost host = await capture.Host.WaitAsync(s_hangGuard);
-        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        IHostApplicationLifetime lifetime;
+        try
+        {
+            lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The program's start failed and it disposed its host before this looked: its exception is the real
+            // error (reading host.Services hid it behind an ObjectDisposedException).
+            await ((Task)Task.WhenAny(program)).WaitAsync(s_hangGuard);
+            Assert.Fail("The README program ended before it started: " + (program.Exception?.ToString() ?? "without an exception"));
+            throw;
+        }
+
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
         {

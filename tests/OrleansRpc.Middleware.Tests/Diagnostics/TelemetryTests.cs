@@ -112,7 +112,7 @@ public sealed class TelemetryTests
             .ConfigureServices(services =>
             {
                 services.AddRapServer().AddFunction(Infrastructure.TestFunctions.Divide, "divide");
-                services.AddRapTelemetry();
+                services.AddRapTelemetry(o => o.AccessLog = true);
             }));
 
         await using RawFrameClient client = await Frames.ConnectHeadAsync(cluster.EndPoint);
@@ -149,6 +149,29 @@ public sealed class TelemetryTests
             Assert.IsType<double>(l.State["DurationMs"]);
         });
         Assert.Equal([200, 301], lines.Select(l => (int)l.State["StatusCode"]!));
+    }
+
+    [Fact]
+    public async Task The_access_log_is_off_by_default()
+    {
+        // A client decides how many calls it makes: one Information line each is not a default.
+        var log = new ListLoggerProvider();
+        await using TestCluster cluster = await TestCluster.StartAsync(builder => builder
+            .ConfigureLogging(l => l.AddProvider(log))
+            .ConfigureServices(services =>
+            {
+                services.AddRapServer().AddFunction(Infrastructure.TestFunctions.Divide, "divide");
+                services.AddRapTelemetry();
+            }));
+
+        await using RawFrameClient client = await Frames.ConnectHeadAsync(cluster.EndPoint);
+        for (int id = 5; id < 25; id += 2)
+        {
+            await client.SendAsync(Frames.HeadCall(id, "/default/divide", MessagePackValue.FromMap(("a", 6), ("b", 3))));
+            Assert.Equal(2, (await Frames.ReadHeadAnswerAsync(client, 101, id))!.Value[3].AsInt64());
+        }
+
+        Assert.DoesNotContain(log.Lines, l => l.Category == "OrleansRpc.Middleware.AccessLog");
     }
 
     [Fact]

@@ -118,17 +118,50 @@ public class TimerTests
     }
 
     [Fact]
-    public void V0538_shutdown_closes_once_in_flight_calls_are_answered()
+    public void V0538_shutdown_keeps_serving_calls_sent_after_the_last_answer_and_ends_at_the_timeout()
     {
+        // The transport decides when a drained connection stops reading: closing when the last answer was written
+        // lost the calls the client (told nothing: 0.5.3.8 has no shutdown notice) had already sent.
         var harness = new ConnectionHarness();
         harness.Feed(LegacyCall(1, "sum", LegacyHeader()));
         harness.TakeFrames();
         harness.Connection.Shutdown(TimeSpan.FromSeconds(9));
         Assert.Empty(harness.TakeFrames());
-        Assert.False(harness.Connection.IsClosed);
         harness.Connection.CompleteCall(harness.Handler.Calls[0].Token, (OrleansRpc.MessagePack.MessagePackValue)3);
         Assert.Single(harness.TakeFrames());
+        Assert.False(harness.Connection.IsClosed);
+
+        harness.Feed(LegacyCall(3, "sum", LegacyHeader()));
+        harness.Connection.CompleteCall(harness.Handler.Calls[1].Token, (OrleansRpc.MessagePack.MessagePackValue)4);
+        Assert.Equal(3, Assert.Single(harness.TakeFrames())[1].AsInt64());
+        Assert.False(harness.Connection.IsClosed);
+
+        // A call still running at the timeout is answered "server is stopping" (ServerError 500) before the end.
+        harness.Feed(LegacyCall(5, "sum", LegacyHeader()));
+        harness.Advance(TimeSpan.FromSeconds(9));
+        var answer = Assert.Single(harness.TakeFrames());
+        Assert.Equal(5, answer[1].AsInt64());
+        Assert.Equal(500, answer[4]["status_code"].AsInt64());
+        Assert.Equal("server is stopping", answer[5].AsString());
         Assert.True(harness.Connection.IsClosed);
+        Assert.Equal(RapConnectionCloseReason.Shutdown, harness.Connection.CloseReason);
+    }
+
+    [Fact]
+    public void Head_call_still_running_at_the_shutdown_timeout_is_answered_server_is_stopping()
+    {
+        var harness = new ConnectionHarness(o => o.PingHeadClients = false);
+        harness.DeclareHead();
+        harness.Feed(HeadCall(13, "/default/sleep_ms", Map(("ms", 1500))));
+        harness.Connection.Shutdown(TimeSpan.FromSeconds(4));
+        harness.TakeSingle(); // the shutdown event
+        harness.Advance(TimeSpan.FromSeconds(4));
+        var answer = harness.TakeSingle();
+        Assert.Equal(13, answer[1].AsInt64());
+        Assert.Equal(500, answer[2]["status_code"].AsInt64());
+        Assert.Equal("server is stopping", answer[3].AsString());
+        Assert.True(harness.Connection.IsClosed);
+        Assert.False(harness.Connection.CompleteCall(harness.Handler.Calls[0].Token, (OrleansRpc.MessagePack.MessagePackValue)1500));
     }
 
     [Fact]

@@ -131,6 +131,25 @@ public class CryptoTests
     }
 
     [Fact]
+    public void Head_encrypted_body_over_MaxFrameElements_is_refused_like_a_plain_one_would_be()
+    {
+        // In an envelope, 200 nulls are ~1 KB of JSON: the frame scanner never sees them as elements.
+        var harness = HeadCrypto(out var key, configure: o => o.MaxFrameElements = 100);
+        harness.TakeFrames();
+        var many = MessagePackValue.FromArray([.. Enumerable.Repeat(MessagePackValue.Nil, 200)]);
+        harness.Feed(HeadCall(11, "/default/echo", Seal(key, Map(("value", many)), harness.Time.GetUtcNow(), "n1")));
+        var answer = harness.TakeSingle();
+        Assert.Equal(1007, answer[2]["status_code"].AsInt64());
+        Assert.Equal("decrypt body error: the body is over the server's limits", answer[3].AsString());
+        Assert.Empty(harness.Handler.Calls);
+        Assert.False(harness.Connection.IsClosed);
+
+        // Within the limit: the call runs.
+        harness.Feed(HeadCall(13, "/default/echo", Seal(key, Map(("value", MessagePackValue.FromArray(1, 2))), harness.Time.GetUtcNow(), "n2")));
+        Assert.Single(harness.Handler.Calls);
+    }
+
+    [Fact]
     public void Head_errors_and_exceptions_stay_plain_on_an_encrypted_connection()
     {
         var harness = HeadCrypto(out var key);
