@@ -14,6 +14,14 @@ internal interface IRapFrameHandler
     /// </summary>
     void OnFrame(in ReadOnlySequence<byte> frame);
 
+    /// <summary>
+    /// Every complete frame of one read has been handed to <see cref="OnFrame"/>: work held back to go out together
+    /// (unary calls batched into one grain call) starts now.
+    /// </summary>
+    void OnFramesEnd()
+    {
+    }
+
     /// <summary>The server is stopping: tell the client (HEAD <c>shutdown</c>) and let in-flight work finish.</summary>
     void OnDrain(TimeSpan drainTimeout);
 

@@ -43,6 +43,7 @@ internal sealed partial class RapConnection
                 if (large is not null)
                 {
                     bool paused = ProcessLarge(handler, large);
+                    handler.OnFramesEnd();
                     if (large.Length == 0)
                     {
                         large.Dispose();
@@ -83,6 +84,7 @@ internal sealed partial class RapConnection
                     if (completed)
                     {
                         ProcessLarge(handler, large);
+                        handler.OnFramesEnd();
                         if (large.Length > 0)
                         {
                             GatewayLog.TruncatedFrame(_logger, ConnectionId, large.Length);
@@ -95,6 +97,7 @@ internal sealed partial class RapConnection
                 }
 
                 bool pausedForCapacity = ProcessBuffer(handler, ref buffer);
+                handler.OnFramesEnd();
                 if (IsClosing)
                 {
                     input.AdvanceTo(buffer.Start);

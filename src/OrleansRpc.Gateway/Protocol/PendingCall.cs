@@ -59,6 +59,26 @@ internal sealed class PendingCall
         call._awaiter.UnsafeOnCompleted(call._onCompleted);
     }
 
+    /// <summary>A call that joins a batch: answered later by <see cref="FinishWith"/>.</summary>
+    public static PendingCall ForBatch(RapProtocolHandler owner, long token)
+    {
+        PendingCall call = Rent();
+        call._owner = owner;
+        call._token = token;
+        return call;
+    }
+
+    /// <summary>Answers a batched call with its grain's reply.</summary>
+    public void FinishWith(RapReply reply)
+    {
+        if (reply.Outcome == RapCallOutcome.Success)
+        {
+            _output.Write(reply.Result);
+        }
+
+        Finish(reply.ToResult(), null);
+    }
+
     private static PendingCall Rent()
     {
         if (s_pool.TryDequeue(out PendingCall? call))

@@ -12,6 +12,11 @@ internal sealed partial class RapProtocolHandler
     // first use: most connections never start one).
     private readonly LazyConcurrentDictionary<long, RapGeneratorStream> _legacyGenerators = new();
 
+    // Unary calls held back until the end of the current read (read loop only: no lock needed).
+    private readonly List<PendingCall> _batchCalls = [];
+    private readonly List<RapInvocation> _batchInvocations = [];
+    private RapFunctionDescriptor? _batchFunction;
+
     public void OnCall(RapServerConnection connection, in RapCallRequest request)
     {
         t_callbackDepth++;
@@ -40,6 +45,13 @@ internal sealed partial class RapProtocolHandler
 
             NoteSession(function, context);
             _connection.BeginCall();
+            if (_dispatcher.CanBatch(function, context))
+            {
+                // Cheap calls of one group that arrived in the same read go to their grain together (OnFramesEnd).
+                AddToBatch(function, context, request);
+                return;
+            }
+
             PendingCall.Start(this, _dispatcher, function, context, request, _connection.ConnectionClosed);
         }
         finally
@@ -66,6 +78,56 @@ internal sealed partial class RapProtocolHandler
         {
             t_callbackDepth--;
         }
+    }
+
+    public void OnFramesEnd() => FlushBatch();
+
+    private void AddToBatch(RapFunctionDescriptor function, RapCallContext context, in RapCallRequest request)
+    {
+        if (_batchFunction is not null && _batchFunction.Group != function.Group)
+        {
+            FlushBatch();
+        }
+
+        _batchFunction ??= function;
+        _batchCalls.Add(PendingCall.ForBatch(this, request.Token));
+        _batchInvocations.Add(RapDispatcher.CreateInvocation(function, context, RapArguments.From(request), _connection.ConnectionClosed));
+    }
+
+    /// <summary>Sends the held-back calls: one alone as a normal grain call, several as one batch call.</summary>
+    private void FlushBatch()
+    {
+        if (_batchFunction is not { } first)
+        {
+            return;
+        }
+
+        PendingCall[] calls = [.. _batchCalls];
+        RapInvocation[] invocations = [.. _batchInvocations];
+        _batchCalls.Clear();
+        _batchInvocations.Clear();
+        _batchFunction = null;
+        _ = RunBatchAsync(first, calls, invocations);
+    }
+
+    private async Task RunBatchAsync(RapFunctionDescriptor first, PendingCall[] calls, RapInvocation[] invocations)
+    {
+        RapReply[] replies = await _dispatcher.InvokeBatchAsync(first, invocations, _connection.ConnectionClosed).ConfigureAwait(false);
+        t_callbackDepth++;
+        try
+        {
+            for (int i = 0; i < calls.Length; i++)
+            {
+                calls[i].FinishWith(replies[i]);
+            }
+        }
+        finally
+        {
+            t_callbackDepth--;
+        }
+
+        // All the answers leave with one move to the output.
+        AfterProtocolCall();
     }
 
     /// <summary>The answer of a unary call (<see cref="PendingCall"/>): its result bytes, a failed result, or a gateway fault.</summary>

@@ -71,6 +71,7 @@ internal sealed partial class RapProtocolHandler : IRapFrameHandler, IRapConnect
     {
         _protocol.OnInputCompleted(); // ends the state machine (no-op when it already ended) and cancels everything
         _timer.Dispose();
+        FlushBatch(); // calls read before a malformed frame still end (cancelled with the connection)
         if (_usedHeadSession)
         {
             _ = _dispatcher.EndSessionAsync(_protocol.ConnectionId);

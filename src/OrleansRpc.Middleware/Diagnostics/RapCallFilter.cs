@@ -46,6 +46,12 @@ public sealed class RapCallFilter : IIncomingGrainCallFilter
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.GetArgumentCount() == 2 && context.Request.GetArgument(0) is RapInvocationBatch batch)
+        {
+            await InvokeBatchAsync(context, batch).ConfigureAwait(true);
+            return;
+        }
+
         if (context.Request.GetArgumentCount() != 2 || context.Request.GetArgument(0) is not RapInvocation call
             || context.InterfaceMethod?.ReturnType != typeof(ValueTask<RapReply>))
         {
@@ -91,6 +97,79 @@ public sealed class RapCallFilter : IIncomingGrainCallFilter
         finally
         {
             Complete(function, rap, generation, tags, started, activity, result, failed);
+        }
+    }
+
+    /// <summary>
+    /// A batch of unary calls (one grain call for several rap calls): each call is rate limited, measured, traced and
+    /// logged as if it came alone; refused calls are answered here and the rest go to the grain.
+    /// </summary>
+    private async Task InvokeBatchAsync(IIncomingGrainCallContext context, RapInvocationBatch batch)
+    {
+        RapInvocation[] calls = batch.Calls;
+        long started = _time.GetTimestamp();
+        var answers = new RapReply?[calls.Length];
+        var activities = new Activity?[calls.Length];
+        var tags = new KeyValuePair<string, object?>[calls.Length][];
+        int admitted = 0;
+        for (int i = 0; i < calls.Length; i++)
+        {
+            RapInvocation call = calls[i];
+            string generation = RapGeneration.Of(call.Caller.Version);
+            activities[i] = _options.Tracing ? StartActivity(call.Group, call.Name, call.Header, call.Caller.PeerHost, call.Caller.PeerPort, generation) : null;
+            tags[i] = _options.Metrics
+                ? [new("rap.group", call.Group), new("rap.function", call.Name), new("rap.generation", generation)]
+                : s_noTags;
+            if (_options.Metrics)
+            {
+                _instruments.InFlight.Add(1, tags[i]);
+            }
+
+            if (_limiter?.Check(call.Group, call.Name, call.Caller.PeerHost, call.Header) is { } refusal)
+            {
+                answers[i] = RapReply.Failure(RapCallResult.Status(RapErrorKind.TooManyRequest, refusal.Message));
+                _instruments.RateLimited.Add(1, new KeyValuePair<string, object?>("rule", refusal.Rule));
+                MiddlewareLog.RateLimited(_logger, call.Group, call.Name, call.Caller.PeerHost, refusal.Rule);
+            }
+            else
+            {
+                admitted++;
+            }
+        }
+
+        bool failed = false;
+        try
+        {
+            if (admitted > 0)
+            {
+                if (admitted < calls.Length)
+                {
+                    context.Request.SetArgument(0, new RapInvocationBatch { Calls = [.. calls.Where((_, i) => answers[i] is null)] });
+                }
+
+                await context.Invoke().ConfigureAwait(true);
+                RapReply[] replies = ((RapReplyBatch)context.Result!).Replies;
+                for (int i = 0, next = 0; i < calls.Length; i++)
+                {
+                    answers[i] ??= replies[next++];
+                }
+            }
+
+            context.Result = new RapReplyBatch { Replies = [.. answers.Select(a => a!)] };
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            for (int i = 0; i < calls.Length; i++)
+            {
+                RapInvocation call = calls[i];
+                RapCallResult result = answers[i]?.ToResult() ?? default;
+                Complete((call.Group, call.Name), call.Caller, RapGeneration.Of(call.Caller.Version), tags[i], started, activities[i], result, failed);
+            }
         }
     }
 

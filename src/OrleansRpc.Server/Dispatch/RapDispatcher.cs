@@ -123,6 +123,44 @@ public sealed class RapDispatcher
         }
     }
 
+    /// <summary>
+    /// True when a unary call may join a batch (<see cref="InvokeBatchAsync"/>): a synchronous function that currently
+    /// runs inline in its grain's turn (proven cheap, or declared so) and needs no session, so a batch never makes one
+    /// call wait for a slow one.
+    /// </summary>
+    internal bool CanBatch(RapFunctionDescriptor function, RapCallContext context)
+        => function.Kind == RapFunctionKind.Normal
+            && function.Inlining is { } inlining
+            && !(function.UsesSession && context.SessionId is not null)
+            && (function.SynchronousExecution ?? _options.SynchronousExecution) switch
+            {
+                RapSynchronousExecution.Inline => true,
+                RapSynchronousExecution.Adaptive => inlining.IsInline,
+                _ => false,
+            };
+
+    /// <summary>The invocation of a unary call, for a batch (the arguments are copied now).</summary>
+    internal static RapInvocation CreateInvocation(RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, CancellationToken cancellationToken)
+        => RapInvocation.Create(function, context, arguments, cancellationToken);
+
+    /// <summary>
+    /// Several calls of one group (see <see cref="CanBatch"/>) as one grain call: Orleans' per-call cost is paid once.
+    /// A failure of the grain call itself answers every call of the batch with it.
+    /// </summary>
+    internal async ValueTask<RapReply[]> InvokeBatchAsync(RapFunctionDescriptor first, RapInvocation[] calls, CancellationToken cancellationToken)
+    {
+        var grain = first.GroupGrain ??= _grains.GetGrain<IFunctionGroupGrain>(first.Group);
+        try
+        {
+            return (await grain.InvokeBatchAsync(new RapInvocationBatch { Calls = calls }, cancellationToken).ConfigureAwait(false)).Replies;
+        }
+        catch (Exception ex)
+        {
+            var failure = RapReply.Failure(GrainFailure(first, ex, cancellationToken));
+            return [.. Enumerable.Repeat(failure, calls.Length)];
+        }
+    }
+
     /// <summary>Resolves (as a call) and invokes.</summary>
     public ValueTask<RapCallResult> InvokeAsync(
         RapCallContext context, string group, string name, RapArguments arguments, IBufferWriter<byte> output, CancellationToken cancellationToken = default)

@@ -110,6 +110,36 @@ public sealed partial class RapFunctionExecutor
         return AwaitReplyAsync(pending, output);
     }
 
+    /// <summary>The calls of a batch one after the other (each completes at once unless it had to leave the turn).</summary>
+    public ValueTask<RapReplyBatch> InvokeBatchAsync(RapInvocationBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var replies = new RapReply[batch.Calls.Length];
+        for (int i = 0; i < replies.Length; i++)
+        {
+            ValueTask<RapReply> reply = InvokeAsync(batch.Calls[i], session: null, cancellationToken);
+            if (!reply.IsCompletedSuccessfully)
+            {
+                return FinishBatchAsync(batch, replies, i, reply, cancellationToken);
+            }
+
+            replies[i] = reply.Result;
+        }
+
+        return new(new RapReplyBatch { Replies = replies });
+    }
+
+    private async ValueTask<RapReplyBatch> FinishBatchAsync(RapInvocationBatch batch, RapReply[] replies, int index, ValueTask<RapReply> pending, CancellationToken cancellationToken)
+    {
+        replies[index] = await pending.ConfigureAwait(false);
+        for (int i = index + 1; i < replies.Length; i++)
+        {
+            replies[i] = await InvokeAsync(batch.Calls[i], session: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new RapReplyBatch { Replies = replies };
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<RapReply> AwaitReplyAsync(ValueTask<RapCallResult> pending, PooledBufferWriter output)
         => Reply(await pending.ConfigureAwait(false), output);

@@ -14,6 +14,9 @@ public sealed class FunctionGroupGrain(RapFunctionExecutor executor) : Grain, IF
     public ValueTask<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken)
         => executor.InvokeAsync(invocation, session: null, cancellationToken);
 
+    public ValueTask<RapReplyBatch> InvokeBatchAsync(RapInvocationBatch batch, CancellationToken cancellationToken)
+        => executor.InvokeBatchAsync(batch, cancellationToken);
+
     public ValueTask<RapReply> InvokeInterleavedAsync(RapInvocation invocation, CancellationToken cancellationToken)
         => executor.InvokeAsync(invocation, session: null, cancellationToken);
 }

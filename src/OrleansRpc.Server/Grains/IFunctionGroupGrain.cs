@@ -18,6 +18,13 @@ public interface IFunctionGroupGrain : IGrainWithStringKey
     [Alias("invoke")]
     ValueTask<RapReply> InvokeAsync(RapInvocation invocation, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Several calls of synchronous functions that run inline (proven cheap), one after the other in one turn; the
+    /// answers come back together. The gateway batches only such calls, so none waits long for another.
+    /// </summary>
+    [Alias("invoke-batch")]
+    ValueTask<RapReplyBatch> InvokeBatchAsync(RapInvocationBatch batch, CancellationToken cancellationToken);
+
     /// <summary>The same for an async function: interleaves with every other call, so awaiting user code never holds a worker.</summary>
     [AlwaysInterleave, Alias("invoke-interleaved")]
     ValueTask<RapReply> InvokeInterleavedAsync(RapInvocation invocation, CancellationToken cancellationToken);
