@@ -91,7 +91,7 @@ internal sealed partial class RapProtocolHandler
 
         _batchFunction ??= function;
         _batchCalls.Add(PendingCall.ForBatch(this, request.Token));
-        _batchInvocations.Add(RapDispatcher.CreateInvocation(function, context, RapArguments.From(request), _connection.ConnectionClosed));
+        _batchInvocations.Add(RapInvocation.Create(function, context, RapArguments.From(request), _connection.ConnectionClosed));
     }
 
     /// <summary>Sends the held-back calls: one alone as a normal grain call, several as one batch call.</summary>

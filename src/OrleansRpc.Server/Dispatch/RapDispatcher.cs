@@ -139,10 +139,6 @@ public sealed class RapDispatcher
                 _ => false,
             };
 
-    /// <summary>The invocation of a unary call, for a batch (the arguments are copied now).</summary>
-    internal static RapInvocation CreateInvocation(RapFunctionDescriptor function, RapCallContext context, RapArguments arguments, CancellationToken cancellationToken)
-        => RapInvocation.Create(function, context, arguments, cancellationToken);
-
     /// <summary>
     /// Several calls of one group (see <see cref="CanBatch"/>) as one grain call: Orleans' per-call cost is paid once.
     /// A failure of the grain call itself answers every call of the batch with it.

@@ -25,7 +25,7 @@ internal sealed class TestServer : IDisposable, IAsyncDisposable
         new RapServerOptions().Apply(configure).Validate();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        builder.Services.AddOrleans(silo => silo.UseLocalhostClustering(Hosting.FreeLoopbackPort(), 0));
+        builder.Services.AddOrleans(silo => silo.UseLocalhostClustering(RapSiloBuilderExtensions.FreeLoopbackPort(), 0));
         if (time is not null)
         {
             builder.Services.AddKeyedSingleton(RapServerOptions.TimeProviderKey, time);
@@ -153,13 +153,6 @@ internal sealed class TestServer : IDisposable, IAsyncDisposable
 /// <summary>Small helpers for <see cref="TestServer"/>.</summary>
 internal static class Hosting
 {
-    public static int FreeLoopbackPort()
-    {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
     public static RapServerOptions Apply(this RapServerOptions options, Action<RapServerOptions>? configure)
     {
         configure?.Invoke(options);
